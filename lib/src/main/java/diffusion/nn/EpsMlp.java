@@ -1,0 +1,95 @@
+package diffusion.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * A noise predictor eps_theta(x_t, t) for low-dimensional data: the input x_t (n, d) is concatenated with the
+ * sinusoidal embedding of t (n,) and passed through `depth` hidden layers of `width` units with SiLU
+ * (x sigmoid(x)) activations, then a linear layer back to d outputs.
+ * Inputs: NDList(x_t, t); output: NDList(eps) of shape (n, d).
+ */
+public final class EpsMlp extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final int dim;
+    private final int width;
+    private final int depth;
+    private final SinusoidalEmbedding embedding;
+    private final SequentialBlock mlp;
+
+    /** An MLP for d-dimensional data with `depth` >= 1 hidden layers of `width` >= 1 units and a time embedding of even size. */
+    public EpsMlp(int dim, int width, int depth, int embeddingSize) {
+        super(VERSION);
+        require("dim", dim, 1);
+        require("width", width, 1);
+        require("depth", depth, 1);
+        this.dim = dim;
+        this.width = width;
+        this.depth = depth;
+        this.embedding = new SinusoidalEmbedding(embeddingSize);
+        SequentialBlock layers = new SequentialBlock();
+        for (int layer = 0; layer < depth; layer++) {
+            layers.add(Linear.builder().setUnits(width).build()).add(x -> new NDList(Activation.swish(x.head(), 1f)));
+        }
+        layers.add(Linear.builder().setUnits(dim).build());
+        this.mlp = addChildBlock("mlp", layers);
+    }
+
+    /** The default network for 2D toy data: 3 hidden layers of 128 units, a 32-dimensional time embedding. */
+    public static EpsMlp forDim(int dim) {
+        return new EpsMlp(dim, 128, 3, 32);
+    }
+
+    /** A fresh, uninitialised network with the same architecture (used for the EMA copy). */
+    public EpsMlp sameArchitecture() {
+        return new EpsMlp(dim, width, depth, embedding.size());
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    /** Initialises the parameters for batches of d-dimensional data. */
+    public void initialize(NDManager manager) {
+        initialize(manager, DataType.FLOAT32, new Shape(1, dim), new Shape(1));
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.get(0);
+        if (x.getShape().dimension() != 2 || x.getShape().get(1) != dim) {
+            throw new IllegalArgumentException("x has shape " + x.getShape() + ": expected (n, " + dim + ")");
+        }
+        NDArray h = NDArrays.concat(new NDList(x, embedding.apply(inputs.get(1))), 1); // [x_t, emb(t)]
+        return mlp.forward(parameterStore, new NDList(h), training, params);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        mlp.initialize(manager, dataType, new Shape(inputShapes[0].get(0), dim + embedding.size()));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
+    private static void require(String name, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " = " + value + ": must be >= " + min);
+        }
+    }
+}

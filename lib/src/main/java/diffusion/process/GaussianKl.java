@@ -1,0 +1,30 @@
+package diffusion.process;
+
+import ai.djl.ndarray.NDArray;
+
+/** KL divergence between diagonal Gaussians, the building block of every term of the variational bound. */
+public final class GaussianKl {
+
+    private GaussianKl() {
+    }
+
+    /**
+     * KL(N(mu1, var1 I) || N(mu2, var2 I)) per row, summed over dimensions:
+     * 1/2 sum_j [ log(var2/var1) + (var1 + (mu1_j - mu2_j)^2) / var2 - 1 ].
+     */
+    public static NDArray kl(NDArray mu1, double var1, NDArray mu2, double var2) {
+        Shapes.requireSame("mu1", mu1, "mu2", mu2);
+        requirePositive("var1", var1);
+        requirePositive("var2", var2);
+        long d = mu1.getShape().get(mu1.getShape().dimension() - 1);
+        NDArray squared = mu1.sub(mu2).square().sum(new int[] {-1});
+        double constant = d * (Math.log(var2 / var1) + var1 / var2 - 1.0);
+        return squared.div(var2).add(constant).mul(0.5);
+    }
+
+    private static void requirePositive(String name, double value) {
+        if (!(value > 0)) {
+            throw new IllegalArgumentException(name + " = " + value + ": a variance must be > 0");
+        }
+    }
+}

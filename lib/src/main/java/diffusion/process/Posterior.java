@@ -1,0 +1,45 @@
+package diffusion.process;
+
+import ai.djl.ndarray.NDArray;
+import diffusion.schedule.NoiseSchedule;
+
+/**
+ * Proposition 2: the posterior q(x_{t-1} | x_t, x_0) = N(mu_q(x_t, x_0), betaTilde_t I), and the
+ * eps-parameterised reverse mean obtained by substituting x_0 = (x_t - sqrt(1 - alphaBar_t) eps) / sqrt(alphaBar_t).
+ */
+public final class Posterior {
+
+    private final NoiseSchedule schedule;
+
+    public Posterior(NoiseSchedule schedule) {
+        this.schedule = schedule;
+    }
+
+    /**
+     * mu_q(x_t, x_0) = sqrt(alpha_t)(1 - alphaBar_{t-1})/(1 - alphaBar_t) x_t
+     *                + sqrt(alphaBar_{t-1}) beta_t/(1 - alphaBar_t) x_0, t in 1..T.
+     */
+    public NDArray mean(NDArray xt, NDArray x0, int t) {
+        Shapes.requireSame("xt", xt, "x0", x0);
+        return xt.mul(schedule.posteriorMeanCoefXt(t)).add(x0.mul(schedule.posteriorMeanCoefX0(t)));
+    }
+
+    /** Sigma_q(t) = betaTilde_t = (1 - alphaBar_{t-1}) / (1 - alphaBar_t) beta_t. */
+    public double variance(int t) {
+        return schedule.betaTilde(t);
+    }
+
+    /** mu(x_t, eps) = (x_t - beta_t / sqrt(1 - alphaBar_t) eps) / sqrt(alpha_t), t in 1..T. */
+    public NDArray meanFromEpsilon(NDArray xt, NDArray eps, int t) {
+        Shapes.requireSame("xt", xt, "eps", eps);
+        double beta = schedule.beta(t);
+        return xt.sub(eps.mul(beta / Math.sqrt(1.0 - schedule.alphaBar(t)))).div(Math.sqrt(1.0 - beta));
+    }
+
+    /** x0(x_t, eps) = (x_t - sqrt(1 - alphaBar_t) eps) / sqrt(alphaBar_t), t in 1..T. */
+    public NDArray x0FromEpsilon(NDArray xt, NDArray eps, int t) {
+        Shapes.requireSame("xt", xt, "eps", eps);
+        double alphaBar = schedule.alphaBar(t);
+        return xt.sub(eps.mul(Math.sqrt(1.0 - alphaBar))).div(Math.sqrt(alphaBar));
+    }
+}

@@ -1,0 +1,55 @@
+package diffusion.score;
+
+import ai.djl.ndarray.NDArray;
+import diffusion.data.GaussianMixture;
+import diffusion.process.Shapes;
+import diffusion.schedule.PerturbationKernel;
+
+/**
+ * The analytic oracle for Gaussian-mixture data: the diffused law p_t of x_t = m(t) x_0 + s(t) eps is again a
+ * Gaussian mixture (means m mu_k, variances m^2 var_k + s^2), so its score, and the optimal noise predictor
+ * eps*(x_t, t) = -s(t) grad log p_t(x_t), are exact at every t.
+ */
+public final class GaussianMixtureOracle implements ScoreModel {
+
+    private final GaussianMixture data;
+    private final PerturbationKernel kernel;
+
+    public GaussianMixtureOracle(GaussianMixture data, PerturbationKernel kernel) {
+        this.data = data;
+        this.kernel = kernel;
+    }
+
+    /** The data distribution p_0. */
+    public GaussianMixture data() {
+        return data;
+    }
+
+    /** p_t, the exact marginal law of x_t. */
+    public GaussianMixture marginal(double t) {
+        return data.diffuse(kernel.meanScale(t), kernel.std(t));
+    }
+
+    @Override
+    public int dim() {
+        return data.dim();
+    }
+
+    @Override
+    public PerturbationKernel kernel() {
+        return kernel;
+    }
+
+    /** eps*(x_t, t) = -s(t) grad log p_t(x_t). */
+    @Override
+    public NDArray epsilon(NDArray x, double t) {
+        return score(x, t).mul(-kernel.std(t));
+    }
+
+    /** grad log p_t(x), exact. */
+    @Override
+    public NDArray score(NDArray x, double t) {
+        Shapes.requireBatch("x", x, dim());
+        return marginal(t).score(x);
+    }
+}
