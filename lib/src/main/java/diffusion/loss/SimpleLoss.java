@@ -1,27 +1,50 @@
 package diffusion.loss;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import diffusion.process.ForwardProcess;
 import diffusion.process.Shapes;
+import diffusion.schedule.NoiseSchedule;
+import diffusion.score.ScoreModel;
 
 /**
  * Ho et al.'s simplified objective L_simple = E_{t, x_0, eps} || eps - eps_theta(sqrt(alphaBar_t) x_0
- * + sqrt(1 - alphaBar_t) eps, t) ||^2, estimated on a batch with one t per row.
+ * + sqrt(1 - alphaBar_t) eps, t) ||^2.
  */
 public final class SimpleLoss {
 
     private SimpleLoss() {
     }
 
-    /** The batch mean of ||eps - eps_theta(x_t, t)||^2 (squared norm summed over dimensions), a scalar. */
+    /** The training estimate with one t per row: the batch mean of ||eps - eps_theta(x_t, t)||^2, a scalar. */
     public static NDArray compute(
             Block network, ParameterStore parameters, ForwardProcess forward, NDArray x0, NDArray t, NDArray eps) {
         Shapes.requireSame("x0", x0, "eps", eps);
         NDArray xt = forward.sample(x0, t, eps);
         NDArray predicted = network.forward(parameters, new NDList(xt, t), true).head();
         return eps.sub(predicted).square().sum(new int[] {1}).mean();
+    }
+
+    /**
+     * L_t = mean_i ||eps_i - eps(x_t,i, t)||^2 for every t = 1..T (index t - 1), one fresh eps per row and step,
+     * seeded; L_simple is the average over t. Works for any ScoreModel, so a network can be compared to the oracle.
+     */
+    public static double[] perStep(ScoreModel model, NoiseSchedule schedule, NDArray x0, long seed) {
+        Shapes.requireBatch("x0", x0, model.dim());
+        ForwardProcess forward = new ForwardProcess(schedule);
+        Engine.getInstance().setRandomSeed(seed);
+        double[] loss = new double[schedule.T()];
+        for (int t = 1; t <= schedule.T(); t++) {
+            try (NDScope scope = new NDScope()) {
+                NDArray eps = x0.getManager().randomNormal(x0.getShape());
+                NDArray xt = forward.sample(x0, t, eps);
+                loss[t - 1] = eps.sub(model.epsilon(xt, t)).square().sum(new int[] {1}).mean().getFloat();
+            }
+        }
+        return loss;
     }
 }

@@ -1,0 +1,113 @@
+package diffusion.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import diffusion.data.Toy2D;
+import diffusion.nn.EpsMlp;
+import diffusion.report.Environment;
+import diffusion.sample.DdpmSampler;
+import diffusion.sample.DdpmVariance;
+import diffusion.schedule.NoiseSchedule;
+import diffusion.score.NetworkScoreModel;
+import diffusion.train.EpsTrainer;
+import diffusion.train.TrainingConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * `./workbench bench`: times the L_simple training step (batch 1024, the 2D eps-MLP) and DDPM sampling
+ * (1000 steps, 10,000 points), and checks that resident memory stays flat over a long training run
+ * (within 10% between 10% and 100% of the run). Prints the machine and the settings beside the numbers.
+ * Options: --steps N (the long run, default 5000), --samples N (default 10000).
+ */
+public final class Benchmark {
+
+    private static final double FLAT_TOLERANCE = 0.10;
+
+    private Benchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int steps = intOption(args, "--steps", 5000);
+        int samples = intOption(args, "--samples", 10_000);
+        int batch = 1024;
+        int T = 1000;
+        System.out.println("# diffusion-workbench benchmark");
+        System.out.println(Environment.describe(0).replaceAll("<[^>]+>", "").strip());
+        System.out.println("cpu: " + cpuModel());
+        System.out.printf("settings: EpsMlp(2, width 128, depth 3, embedding 32), linear schedule T = %d, batch %d, Adam 1e-3, "
+                + "long run %d steps, sampling %d points%n", T, batch, steps, samples);
+        NoiseSchedule schedule = NoiseSchedule.linear(T);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray data = Toy2D.eightGaussians().sample(manager, 100_000, 1);
+            EpsTrainer trainer = new EpsTrainer(manager, EpsMlp.forDim(2), schedule,
+                    new TrainingConfig(steps, batch, 1e-3, 0.995, 1, steps, null));
+            long[] rss = new long[2];
+            long start = System.nanoTime();
+            long timedFrom = 0;
+            for (int i = 1; i <= steps; i++) {
+                trainer.step(data);
+                if (i == steps / 10) {
+                    rss[0] = residentKb("VmRSS");
+                    timedFrom = System.nanoTime();
+                }
+            }
+            rss[1] = residentKb("VmRSS");
+            double trainSeconds = (System.nanoTime() - timedFrom) / 1e9;
+            double stepsPerSecond = (steps - steps / 10) / trainSeconds;
+            System.out.printf("training: %.1f steps/s (%.2f ms/step), %d steps in %.1f s%n",
+                    stepsPerSecond, 1000 / stepsPerSecond, steps, (System.nanoTime() - start) / 1e9);
+
+            DdpmSampler sampler = new DdpmSampler(schedule, DdpmVariance.BETA_TILDE);
+            long sampleStart = System.nanoTime();
+            sampler.sample(manager, new NetworkScoreModel(trainer.ema(), schedule), samples, 2).close();
+            double sampleSeconds = (System.nanoTime() - sampleStart) / 1e9;
+            System.out.printf("sampling: %d steps x %d points in %.2f s (%.1f steps/s)%n", T, samples, sampleSeconds, T / sampleSeconds);
+
+            double growth = (double) (rss[1] - rss[0]) / rss[0];
+            System.out.printf("memory: resident %.1f MB at 10%% of training, %.1f MB at 100%% (%+.1f%%), peak %.1f MB%n",
+                    rss[0] / 1024.0, rss[1] / 1024.0, 100 * growth, residentKb("VmHWM") / 1024.0);
+            boolean flat = Math.abs(growth) <= FLAT_TOLERANCE;
+            System.out.println("memory flat within 10%: " + (flat ? "yes" : "NO"));
+            if (!flat) {
+                System.exit(1);
+            }
+        }
+    }
+
+    /** The value of option name (--steps or --samples), or fallback; anything else is an error. */
+    private static int intOption(String[] args, String name, int fallback) {
+        int value = fallback;
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].equals("--steps") && !args[i].equals("--samples") || i + 1 == args.length) {
+                throw new IllegalArgumentException("bad argument " + args[i] + ": usage: bench [--steps N] [--samples N]");
+            }
+            if (args[i].equals(name)) {
+                value = Integer.parseInt(args[i + 1]);
+            }
+        }
+        if (value < 10) {
+            throw new IllegalArgumentException(name + " = " + value + ": must be >= 10");
+        }
+        return value;
+    }
+
+    /** A field of /proc/self/status in kB (VmRSS: resident now, VmHWM: peak resident). */
+    private static long residentKb(String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException(field + " not found in /proc/self/status");
+    }
+
+    private static String cpuModel() throws IOException {
+        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("model name")).findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown")
+                + ", " + Runtime.getRuntime().availableProcessors() + " cores, DJL " + Engine.getInstance().getVersion();
+    }
+}
