@@ -2,6 +2,7 @@ package diffusion.metrics;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDResource;
 import java.util.function.BiFunction;
 
 /** Checks and scratch scopes for two samples x (n, d) and y (m, d) compared by a metric. */
@@ -34,7 +35,8 @@ final class Samples {
     /** Runs metric(x, y) inside a scratch manager on x's device; every array it creates is closed before returning. */
     static double inScratch(NDArray x, NDArray y, BiFunction<NDArray, NDArray, Double> metric) {
         try (NDManager scratch = x.getManager().newSubManager(x.getDevice())) {
-            scratch.tempAttachAll(x, y);
+            // Attach a shared array once: a second temporary attach would hand it back to the closed scratch manager.
+            scratch.tempAttachAll(x == y ? new NDResource[] {x} : new NDResource[] {x, y});
             return metric.apply(x, y);
         }
     }

@@ -135,6 +135,18 @@ class MmdTest {
     }
 
     @Test
+    void comparingAnArrayWithItselfLeavesItWithItsManager() {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x = STANDARD.sample(scope, 50, 9);
+            float[] before = x.toFloatArray();
+            Mmd.rbf(x, x, 1.0);
+            assertEquals(0, SlicedWasserstein.distance(x, x, 5, 1), 0);
+            assertTrue(scope == x.getManager() && !x.isReleased());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before, x.toFloatArray());
+        }
+    }
+
+    @Test
     void badInputIsRejected() {
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.zeros(new Shape(5, 2));
