@@ -7,10 +7,10 @@ final class Checks {
 
     private Checks() {}
 
-    /** Accepts n in [1, Integer.MAX_VALUE]. */
-    static void sampleCount(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("n = " + n + " must be >= 1");
+    /** Accepts n &gt;= 1 with n * dim &lt;= Integer.MAX_VALUE (one Java array holds the sample). */
+    static void sampleCount(int n, int dim) {
+        if (n < 1 || (long) n * dim > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("n = " + n + " must be in [1, " + Integer.MAX_VALUE / dim + "] for dim = " + dim);
         }
     }
 

@@ -177,7 +177,7 @@ public final class GaussianMixture implements DataSource {
     /** Component k ~ Categorical(w), then x = mu_k + sqrt(var_k) * z with z ~ N(0, I), from SplittableRandom(seed). */
     @Override
     public NDArray sample(NDManager manager, int n, long seed) {
-        Checks.sampleCount(n);
+        Checks.sampleCount(n, dim());
         int dim = dim();
         double[] cumulative = new double[components()];
         double running = 0;

@@ -176,7 +176,7 @@ public final class Toy2D {
 
         @Override
         public NDArray sample(NDManager manager, int n, long seed) {
-            Checks.sampleCount(n);
+            Checks.sampleCount(n, 2);
             SplittableRandom random = new SplittableRandom(seed);
             double[] point = new double[2];
             float[] data = new float[2 * n];

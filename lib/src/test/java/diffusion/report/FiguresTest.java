@@ -1,0 +1,78 @@
+package diffusion.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import diffusion.data.Toy2D;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.XYChart;
+
+class FiguresTest {
+
+    @TempDir
+    Path temporary;
+
+    @BeforeEach
+    void redirect() {
+        System.setProperty(Results.PROPERTY, temporary.toString());
+    }
+
+    @AfterEach
+    void restore() {
+        System.clearProperty(Results.PROPERTY);
+    }
+
+    @Test
+    void savedScatterWritesPngAndSvgHeadless() throws Exception {
+        assertTrue(java.awt.GraphicsEnvironment.isHeadless());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            XYChart chart = Figures.scatter("two moons", "data", Toy2D.byName("two_moons").sample(manager, 2000, 1));
+            Figures.addScatter(chart, "samples", Toy2D.byName("rings").sample(manager, 2000, 2));
+            BufferedImage image = Figures.save("scatter", chart);
+            assertEquals(Figures.WIDTH, image.getWidth());
+            BufferedImage png = ImageIO.read(temporary.resolve("figures/scatter.png").toFile());
+            assertEquals(image.getWidth(), png.getWidth());
+            assertEquals(image.getHeight(), png.getHeight());
+            String svg = Files.readString(temporary.resolve("figures/scatter.svg"));
+            assertTrue(svg.contains("<svg") && svg.contains("</svg>"), svg.substring(0, Math.min(200, svg.length())));
+        }
+    }
+
+    @Test
+    void gridOfLineChartsIsColumnsByRowsOfCells() throws Exception {
+        XYChart loss = Figures.logY(Figures.addLine(Figures.lines("loss", "step", "loss"), "train", new double[] {1, 2, 3}, new double[] {1, 0.1, 0.01}));
+        XYChart other = Figures.addLine(Figures.lines("a", "t", "y"), "y", new double[] {0, 1}, new double[] {0, 1});
+        XYChart third = Figures.addLine(Figures.lines("b", "t", "y"), "y", new double[] {0, 1}, new double[] {1, 0});
+        BufferedImage grid = Figures.grid(2, loss, other, third);
+        assertEquals(2 * Figures.WIDTH, grid.getWidth());
+        assertEquals(2 * Figures.HEIGHT, grid.getHeight());
+        Figures.saveGrid("grid", 2, loss, other, third);
+        assertTrue(Files.size(temporary.resolve("figures/grid.png")) > 0);
+        assertTrue(Files.readString(temporary.resolve("figures/grid.svg")).contains("<svg"));
+        Figures.save("raster", grid);
+        assertTrue(Files.exists(temporary.resolve("figures/raster.png")));
+        assertFalse(Files.exists(temporary.resolve("figures/raster.svg")));
+    }
+
+    @Test
+    void badInputIsRejected() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                    () -> Figures.scatter("t", "s", manager.zeros(new Shape(5, 3))));
+            assertTrue(shape.getMessage().contains("(n, 2)"), shape.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Figures.addLine(Figures.lines("t", "x", "y"), "s", new double[] {1, 2}, new double[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> Figures.grid(0, Figures.lines("t", "x", "y")));
+    }
+}
