@@ -1,6 +1,6 @@
 package diffusion.loss;
 
-import ai.djl.engine.Engine;
+import diffusion.report.Environment;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
@@ -36,7 +36,7 @@ public final class SimpleLoss {
     public static double[] perStep(ScoreModel model, NoiseSchedule schedule, NDArray x0, long seed) {
         Shapes.requireBatch("x0", x0, model.dim());
         ForwardProcess forward = new ForwardProcess(schedule);
-        Engine.getInstance().setRandomSeed(seed);
+        Environment.seed(seed);
         double[] loss = new double[schedule.T()];
         for (int t = 1; t <= schedule.T(); t++) {
             try (NDScope scope = new NDScope()) {

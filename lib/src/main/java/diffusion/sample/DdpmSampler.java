@@ -1,6 +1,6 @@
 package diffusion.sample;
 
-import ai.djl.engine.Engine;
+import diffusion.report.Environment;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -32,7 +32,7 @@ public final class DdpmSampler {
         if (model.kernel() != schedule) {
             throw new IllegalArgumentException("model predicts noise for " + model.kernel() + " but the sampler runs " + schedule);
         }
-        Engine.getInstance().setRandomSeed(seed);
+        Environment.seed(seed);
         NDArray x = manager.randomNormal(new Shape(n, model.dim())); // x_T ~ N(0, I)
         for (int t = schedule.T(); t >= 1; t--) {
             try (NDManager step = manager.newSubManager()) {

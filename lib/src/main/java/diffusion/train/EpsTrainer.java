@@ -1,6 +1,7 @@
 package diffusion.train;
 
 import ai.djl.engine.Engine;
+import diffusion.report.Environment;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -41,7 +42,7 @@ public final class EpsTrainer {
         this.network = network;
         this.forward = new ForwardProcess(schedule);
         this.config = config;
-        Engine.getInstance().setRandomSeed(config.seed());
+        Environment.seed(config.seed());
         network.initialize(manager);
         this.ema = network.sameArchitecture();
         ema.initialize(manager);

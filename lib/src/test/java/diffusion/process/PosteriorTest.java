@@ -56,7 +56,7 @@ class PosteriorTest {
             double empirical = MonteCarlo.variance(xPrev.sub(posterior.mean(xt, x0, t)), 0);
             double lecture = schedule.beta(t) * (1 - Math.sqrt(schedule.alphaBar(t - 1))) / (1 - schedule.alphaBar(t));
             double error = MonteCarlo.varianceError(posterior.variance(t), N);
-            assertTrue(Math.abs(empirical - lecture) > 100 * error,
+            assertTrue(Math.abs(empirical - lecture) > 10 * error, // |z| > 10: far beyond Monte Carlo fluctuation
                     "lecture " + lecture + " vs simulated " + empirical + " (standard error " + error + ")");
         }
     }

@@ -89,7 +89,7 @@ class EpsTrainerTest {
     }
 
     @Test
-    void checkpointRoundTripGivesTheSameNetwork(@TempDir Path dir) {
+    void checkpointRoundTripGivesTheSameNetwork(@TempDir Path dir) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             Path file = dir.resolve("eps.params");
             EpsTrainer trainer = new EpsTrainer(m, new EpsMlp(2, 32, 2, 8), SCHEDULE, config(20).withCheckpoint(file));
