@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import diffusion.process.Posterior;
+import diffusion.report.Progress;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.ScoreModel;
 
@@ -34,13 +35,17 @@ public final class DdpmSampler {
         }
         Environment.seed(seed);
         NDArray x = manager.randomNormal(new Shape(n, model.dim())); // x_T ~ N(0, I)
-        for (int t = schedule.T(); t >= 1; t--) {
-            try (NDManager step = manager.newSubManager()) {
-                x.attach(step);
-                NDArray mean = posterior.meanFromEpsilon(x, model.epsilon(x, t), t);
-                NDArray next = t > 1 ? mean.add(step.randomNormal(x.getShape()).mul(Math.sqrt(variance.sigmaSquared(schedule, t)))) : mean;
-                next.attach(manager);
-                x = next;
+        try (Progress progress = new Progress("ddpm sample", schedule.T())) {
+            for (int t = schedule.T(); t >= 1; t--) {
+                try (NDManager step = manager.newSubManager()) {
+                    x.attach(step);
+                    NDArray mean = posterior.meanFromEpsilon(x, model.epsilon(x, t), t);
+                    NDArray z = step.randomNormal(x.getShape());
+                    NDArray next = t > 1 ? mean.add(z.mul(Math.sqrt(variance.sigmaSquared(schedule, t)))) : mean;
+                    next.attach(manager);
+                    x = next;
+                }
+                progress.update(schedule.T() - t + 1, "t=" + t);
             }
         }
         return x;

@@ -1,32 +1,32 @@
-package diffusion.process;
+package diffusion.metrics;
 
 import ai.djl.ndarray.NDArray;
 
 /** Sample moments with their standard errors, for Monte Carlo checks with stated tolerances. */
-final class MonteCarlo {
+public final class MonteCarlo {
 
     private MonteCarlo() {
     }
 
     /** Sample mean of column j. */
-    static double mean(NDArray x, int j) {
+    public static double mean(NDArray x, int j) {
         return x.get(":, " + j).mean().getFloat();
     }
 
     /** Unbiased sample variance of column j. */
-    static double variance(NDArray x, int j) {
+    public static double variance(NDArray x, int j) {
         NDArray c = x.get(":, " + j);
         long n = c.size();
         return c.sub(c.mean()).square().sum().getFloat() / (n - 1);
     }
 
     /** Standard error of a sample mean: sqrt(var / n). */
-    static double meanError(double variance, long n) {
+    public static double meanError(double variance, long n) {
         return Math.sqrt(variance / n);
     }
 
     /** Standard error of a Gaussian sample variance: var sqrt(2 / (n - 1)). */
-    static double varianceError(double variance, long n) {
+    public static double varianceError(double variance, long n) {
         return variance * Math.sqrt(2.0 / (n - 1));
     }
 }
