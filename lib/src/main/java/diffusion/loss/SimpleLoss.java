@@ -3,7 +3,10 @@ package diffusion.loss;
 import diffusion.report.Environment;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import diffusion.process.ForwardProcess;
@@ -18,6 +21,16 @@ import diffusion.score.ScoreModel;
 public final class SimpleLoss {
 
     private SimpleLoss() {
+    }
+
+    /** L_simple as a training objective: per row t ~ Uniform{1..T} and eps ~ N(0, I), then the batch estimate. */
+    public static Objective objective(Block network, ForwardProcess forward) {
+        int T = forward.schedule().T();
+        return (parameters, x0) -> {
+            NDManager m = x0.getManager();
+            NDArray t = m.randomInteger(1, T + 1, new Shape(x0.getShape().get(0)), DataType.INT64); // t ~ U{1..T}
+            return compute(network, parameters, forward, x0, t, m.randomNormal(x0.getShape()));
+        };
     }
 
     /** The training estimate with one t per row: the batch mean of ||eps - eps_theta(x_t, t)||^2, a scalar. */

@@ -1,0 +1,108 @@
+package diffusion.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import diffusion.loss.Objective;
+import diffusion.report.Progress;
+import java.nio.file.Path;
+
+/**
+ * Minimises an Objective with Adam: each step draws a batch of rows from the data, takes a gradient step, and
+ * updates an exponential moving average of the weights held in a shadow network of the same architecture.
+ * Each step runs in its own NDScope so native memory stays flat; a NaN or infinite loss stops training before
+ * anything is overwritten, leaving the last good checkpoint intact.
+ */
+public final class Trainer {
+
+    private final Block network;
+    private final Block ema;
+    private final Objective objective;
+    private final TrainingConfig config;
+    private final Optimizer adam;
+    private final Ema average;
+    private final ParameterStore parameters;
+    private int step;
+
+    /** network and ema must be initialised (same architecture); the EMA starts at the network's weights. */
+    public Trainer(NDManager manager, Block network, Block ema, Objective objective, TrainingConfig config) {
+        if (!network.isInitialized() || !ema.isInitialized()) {
+            throw new IllegalArgumentException("network and ema must be initialised before training");
+        }
+        this.network = network;
+        this.ema = ema;
+        this.objective = objective;
+        this.config = config;
+        this.average = new Ema(network, ema, config.emaDecay());
+        this.adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build();
+        this.parameters = new ParameterStore(manager, false);
+    }
+
+    /** The network being optimised. */
+    public Block network() {
+        return network;
+    }
+
+    /** The exponential moving average of the network's weights (what one samples with). */
+    public Block ema() {
+        return ema;
+    }
+
+    /** Steps taken so far. */
+    public int steps() {
+        return step;
+    }
+
+    /** One optimisation step on a batch of config.batchSize() rows drawn from data (n, d); returns the batch loss. */
+    public float step(NDArray data) {
+        if (data.getShape().dimension() != 2 || data.getShape().get(0) < 1) {
+            throw new IllegalArgumentException("data has shape " + data.getShape() + ": expected (n, d) with n >= 1");
+        }
+        float loss;
+        try (NDScope scope = new NDScope(); GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDManager m = data.getManager();
+            NDArray rows = m.randomInteger(0, data.getShape().get(0), new Shape(config.batchSize()), DataType.INT64);
+            NDArray value = objective.loss(parameters, data.get(rows));
+            loss = value.getFloat();
+            if (!Float.isFinite(loss)) {
+                throw new TrainingDivergedException(step + 1, loss, config.checkpoint());
+            }
+            collector.backward(value);
+        }
+        for (Pair<String, Parameter> p : network.getParameters()) {
+            NDArray w = p.getValue().getArray();
+            try (NDArray gradient = w.getGradient()) {
+                adam.update(p.getValue().getId(), w, gradient); // also zeroes the gradient
+            }
+        }
+        average.update();
+        step++;
+        return loss;
+    }
+
+    /** Runs config.steps() steps with a progress line, checkpointing the EMA weights; returns the loss per step. */
+    public float[] train(NDArray data) {
+        float[] losses = new float[config.steps()];
+        Path checkpoint = config.checkpoint();
+        try (Progress progress = new Progress("train", config.steps())) {
+            for (int i = 0; i < losses.length; i++) {
+                losses[i] = step(data);
+                if (checkpoint != null && ((i + 1) % config.checkpointEvery() == 0 || i + 1 == losses.length)) {
+                    Checkpoint.save(ema, checkpoint);
+                }
+                progress.update(i + 1, String.format("loss=%.4f", losses[i]));
+            }
+        }
+        return losses;
+    }
+}
