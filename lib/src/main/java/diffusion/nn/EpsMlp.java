@@ -16,14 +16,15 @@ import ai.djl.util.PairList;
 /**
  * A noise predictor eps_theta(x_t, t) for low-dimensional data: the input x_t (n, d) is concatenated with the
  * sinusoidal embedding of t (n,) and passed through `depth` hidden layers of `width` units with SiLU
- * (x sigmoid(x)) activations, then a linear layer back to d outputs.
- * Inputs: NDList(x_t, t); output: NDList(eps) of shape (n, d).
+ * (x sigmoid(x)) activations, then a linear layer to `outputs` units (d for eps; 2d for eps and a variance
+ * interpolation v, for instance). Inputs: NDList(x_t, t); output: NDList of shape (n, outputs).
  */
 public final class EpsMlp extends AbstractBlock {
 
     private static final byte VERSION = 1;
 
     private final int dim;
+    private final int outputs;
     private final int width;
     private final int depth;
     private final SinusoidalEmbedding embedding;
@@ -31,11 +32,18 @@ public final class EpsMlp extends AbstractBlock {
 
     /** An MLP for d-dimensional data with `depth` >= 1 hidden layers of `width` >= 1 units and a time embedding of even size. */
     public EpsMlp(int dim, int width, int depth, int embeddingSize) {
+        this(dim, dim, width, depth, embeddingSize);
+    }
+
+    /** As above with `outputs` >= 1 output units instead of d. */
+    public EpsMlp(int dim, int outputs, int width, int depth, int embeddingSize) {
         super(VERSION);
         require("dim", dim, 1);
+        require("outputs", outputs, 1);
         require("width", width, 1);
         require("depth", depth, 1);
         this.dim = dim;
+        this.outputs = outputs;
         this.width = width;
         this.depth = depth;
         this.embedding = new SinusoidalEmbedding(embeddingSize);
@@ -43,7 +51,7 @@ public final class EpsMlp extends AbstractBlock {
         for (int layer = 0; layer < depth; layer++) {
             layers.add(Linear.builder().setUnits(width).build()).add(x -> new NDList(Activation.swish(x.head(), 1f)));
         }
-        layers.add(Linear.builder().setUnits(dim).build());
+        layers.add(Linear.builder().setUnits(outputs).build());
         this.mlp = addChildBlock("mlp", layers);
     }
 
@@ -54,11 +62,17 @@ public final class EpsMlp extends AbstractBlock {
 
     /** A fresh, uninitialised network with the same architecture (used for the EMA copy). */
     public EpsMlp sameArchitecture() {
-        return new EpsMlp(dim, width, depth, embedding.size());
+        return new EpsMlp(dim, outputs, width, depth, embedding.size());
     }
 
+    /** d, the data dimension of the input x_t. */
     public int dim() {
         return dim;
+    }
+
+    /** The number of output units. */
+    public int outputs() {
+        return outputs;
     }
 
     /** Initialises the parameters for batches of d-dimensional data. */
@@ -84,7 +98,7 @@ public final class EpsMlp extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {inputShapes[0]};
+        return new Shape[] {new Shape(inputShapes[0].get(0), outputs)};
     }
 
     private static void require(String name, int value, int min) {

@@ -8,7 +8,10 @@ import diffusion.nn.EpsMlp;
 import diffusion.process.Shapes;
 import diffusion.schedule.PerturbationKernel;
 
-/** A trained noise predictor eps_theta(x_t, t) seen through the ScoreModel seam (inference only). */
+/**
+ * A trained noise predictor eps_theta(x_t, t) seen through the ScoreModel seam (inference only). A network with more
+ * outputs than d (eps and a learned variance, say) contributes its first d outputs as eps.
+ */
 public final class NetworkScoreModel implements ScoreModel {
 
     private final EpsMlp network;
@@ -34,6 +37,7 @@ public final class NetworkScoreModel implements ScoreModel {
     public NDArray epsilon(NDArray x, double t) {
         Shapes.requireBatch("x", x, dim());
         NDArray time = x.getManager().full(new Shape(x.getShape().get(0)), (float) t).toDevice(x.getDevice(), false);
-        return network.forward(new ParameterStore(x.getManager(), false), new NDList(x, time), false).head();
+        NDArray out = network.forward(new ParameterStore(x.getManager(), false), new NDList(x, time), false).head();
+        return network.outputs() == dim() ? out : out.get(":, 0:" + dim());
     }
 }
