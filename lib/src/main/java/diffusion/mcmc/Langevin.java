@@ -62,19 +62,22 @@ public final class Langevin {
 
     /**
      * Runs the chain from initial (P, d) (left untouched), seeding DJL's engine with seed; the result and the
-     * snapshots (step 0 and snapshots evenly spaced steps; 0 for none) live in manager.
+     * snapshots (step 0 and snapshots evenly spaced steps; 0 for none) live in manager, and nothing else is left there.
      */
     public Run run(NDManager manager, Target target, NDArray initial, long seed, int snapshots) {
         Require.batch("initial", initial, target.dim());
         MeteredTarget metered = new MeteredTarget(target);
         Trajectory trajectory = new Trajectory(manager, metered, steps, snapshots);
-        Require.finite("initial", initial);
-        Environment.seed(seed);
-        NDArray start = initial.duplicate();
-        start.attach(manager);
-        Chain chain = advance(metered, start, name(), trajectory::offer);
-        return new Run(chain.state(), metered.densityEvaluations(), metered.gradientEvaluations(),
-                chain.acceptanceRate(), trajectory.snapshots());
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray start = initial.duplicate();
+            start.attach(scratch);
+            Require.finite("initial", start);
+            Environment.seed(seed);
+            Chain chain = advance(metered, start, name(), trajectory::offer);
+            chain.state().attach(manager);
+            return new Run(chain.state(), metered.densityEvaluations(), metered.gradientEvaluations(),
+                    chain.acceptanceRate(), trajectory.snapshots());
+        }
     }
 
     /** A finished chain: its final state and the MALA proposals made and accepted (0 and 0 for ULA). */

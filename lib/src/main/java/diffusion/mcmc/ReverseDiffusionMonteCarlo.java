@@ -74,7 +74,8 @@ public final class ReverseDiffusionMonteCarlo {
 
     /**
      * Runs Algorithm 1 from initial (P, d) (left untouched), seeding DJL's engine with seed; the result and the
-     * snapshots (step 0 and snapshots evenly spaced outer steps; 0 for none) live in manager.
+     * snapshots (step 0 and snapshots evenly spaced outer steps; 0 for none) live in manager, and nothing else is
+     * left there.
      */
     public Run run(NDManager manager, Target target, NDArray initial, long seed, int snapshots) {
         Environment.seed(seed);
@@ -83,12 +84,18 @@ public final class ReverseDiffusionMonteCarlo {
 
     private Run sample(NDManager manager, Target target, NDArray initial, int snapshots) {
         Require.batch("initial", initial, target.dim());
-        Require.finite("initial", initial);
         MeteredTarget metered = new MeteredTarget(target);
         Trajectory trajectory = new Trajectory(manager, metered, steps, snapshots);
         OrnsteinUhlenbeck ou = OrnsteinUhlenbeck.KERNEL;
         NDArray x = initial.duplicate();
         x.attach(manager);
+        try (NDManager check = manager.newSubManager()) {
+            check.tempAttachAll(x);
+            Require.finite("initial", x);
+        } catch (IllegalArgumentException e) {
+            x.close();
+            throw e;
+        }
         trajectory.offer(0, x);
         long proposals = 0;
         long accepted = 0;
