@@ -23,6 +23,8 @@ def kernel_json(jar, classpath, home, java_cmd):
             "RJK_INIT_SCRIPT": "",
             "RJK_TIMEOUT_MILLIS": "-1",
             "WORKBENCH_HOME": home,
+            "MKL_CBWR": "COMPATIBLE",
+            "OMP_NUM_THREADS": "1",
         },
     }
 
