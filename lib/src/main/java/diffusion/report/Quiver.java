@@ -38,9 +38,11 @@ public final class Quiver {
         return manager.create(points, new Shape((long) k * k, 2));
     }
 
-    /** An empty square chart for arrows, with axes x1, x2. */
+    /** An empty chart for arrows, with axes x1, x2 and scatter-sized markers (for data drawn underneath). */
     public static XYChart chart(String title) {
-        return Figures.lines(title, "x1", "x2");
+        XYChart chart = Figures.lines(title, "x1", "x2");
+        chart.getStyler().setMarkerSize(Figures.SCATTER_MARKER_SIZE);
+        return chart;
     }
 
     /** Adds the arrows p_i -&gt; p_i + scale v_i for points and vectors of shape (n, 2) as one series; returns chart. */
