@@ -1,0 +1,34 @@
+package diffusion.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import diffusion.nn.EpsMlp;
+import diffusion.nn.ScoreMlp;
+
+/**
+ * A score model s_theta(x_t, t) inside a training objective: per-row times and differentiable in the parameters
+ * read through the parameter store (the inference-side counterpart is score/ScoreModel).
+ */
+@FunctionalInterface
+public interface TrainableScore {
+
+    /**
+     * s_theta(x_t, t) of shape (n, d) for x of shape (n, d), times t of shape (n,) and the kernel's noise
+     * scales std = s(t) of shape (n, 1).
+     */
+    NDArray score(ParameterStore parameters, NDArray x, NDArray t, NDArray std);
+
+    /** An unconditional score network: s_theta(x_t, t) = s_theta(x_t), one noise level. */
+    static TrainableScore of(ScoreMlp network) {
+        return (parameters, x, t, std) -> network.forward(parameters, new NDList(x), true).head();
+    }
+
+    /** A noise predictor seen as a score by the eps-score relation: s_theta(x_t, t) = -eps_theta(x_t, t) / s(t). */
+    static TrainableScore fromEpsilon(EpsMlp network) {
+        return (parameters, x, t, std) -> {
+            NDArray eps = network.forward(parameters, new NDList(x, t), true).head();
+            return (network.outputs() == network.dim() ? eps : eps.get(":, 0:" + network.dim())).div(std).neg();
+        };
+    }
+}
