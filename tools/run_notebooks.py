@@ -1,0 +1,161 @@
+"""Execute notebooks with the diffusion-java kernel; write executed .ipynb and .html.
+
+usage: run_notebooks.py --results DIR --logs DIR [--quick] [--publish]
+                        [--cell-timeout S] [NOTEBOOK...]
+
+Notebooks run with cwd = their own folder and WORKBENCH_QUICK / WORKBENCH_RESULTS
+in the kernel's environment. Executed copies go to DIR/notebooks/NAME.{ipynb,html}
+(also for a failing notebook, up to the failing cell); the kernel's own
+stdout/stderr go to LOGS/NAME.kernel.log. The source notebooks are never written.
+With --publish, DIR/manifest.csv and DIR/README.md are updated (see results_index).
+Exit status: 0 when every notebook ran clean, 1 otherwise, 2 for bad arguments.
+"""
+import argparse
+import atexit
+import os
+import re
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+import results_index
+
+KERNEL_NAME = "diffusion-java"
+# rapaio-jupyter-kernel 3.0.1 sometimes never answers its first kernel_info_request (about
+# 1 start in 7 on a 2-core machine: a channel thread dies during startup). A healthy start
+# takes 2-7 s, so a kernel that stays silent for STARTUP_TIMEOUT_S is restarted.
+STARTUP_TIMEOUT_S = 30
+STARTUP_ATTEMPTS = 4
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def resolve(names, notebooks_dir):
+    """Map NAME, NAME.ipynb or a path to notebook paths; all of notebooks_dir when none."""
+    if not names:
+        return sorted(notebooks_dir.glob("*.ipynb"))
+    paths = []
+    for name in names:
+        candidates = [Path(name), notebooks_dir / name, notebooks_dir / f"{name}.ipynb"]
+        found = next((p for p in candidates if p.is_file() and p.suffix == ".ipynb"), None)
+        if found is None:
+            available = ", ".join(p.stem for p in sorted(notebooks_dir.glob("*.ipynb"))) or "none"
+            print(f"error: no notebook '{name}' (looked in {notebooks_dir}; available: {available})",
+                  file=sys.stderr)
+            sys.exit(2)
+        paths.append(found.resolve())
+    return paths
+
+
+def describe_failure(exc, cell_index, cell):
+    """A few lines naming the failing cell, its first source line and the error."""
+    if cell is None:
+        where = "before the first cell (kernel start)"
+    else:
+        where = f"cell {cell_index}: {(cell.source.strip().splitlines() or [''])[0]}"
+    errors = [o for o in cell.outputs if o.output_type == "error"] if cell else []
+    if errors:
+        error = f"{errors[-1].ename}: {errors[-1].evalue}"
+        trace = [ANSI.sub("", line).rstrip() for entry in errors[-1].traceback for line in entry.splitlines()]
+    else:  # timeout, dead kernel, kernel that did not start
+        error = f"{type(exc).__name__}: {str(exc).strip()}"
+        trace = []
+    trace = [line for line in trace if line.strip()][:12]
+    return "\n".join([f"  at {where}", f"  error: {error}"] + [f"    {line}" for line in trace])
+
+
+def execute(path, out_dir, log_dir, cell_timeout):
+    """Run one notebook; return (executed notebook, seconds, failure text or None)."""
+    nb = nbformat.read(path, as_version=4)
+    current = {"index": None, "cell": None}
+
+    def on_cell_start(cell, cell_index):
+        current.update(index=cell_index, cell=cell)
+
+    failure = None
+    start = time.monotonic()
+    with open(log_dir / f"{path.stem}.kernel.log", "w") as log:
+        for attempt in range(1, STARTUP_ATTEMPTS + 1):
+            client = NotebookClient(
+                nb, kernel_name=KERNEL_NAME, timeout=cell_timeout, startup_timeout=STARTUP_TIMEOUT_S,
+                resources={"metadata": {"path": str(path.parent)}}, on_cell_start=on_cell_start)
+            try:
+                client.execute(stdout=log, stderr=log)
+                break
+            except Exception as exc:  # cell error, timeout, dead kernel, kernel start failure
+                if current["cell"] is None and attempt < STARTUP_ATTEMPTS:
+                    print(f"    kernel did not start ({exc}); retrying", flush=True)
+                    continue
+                failure = describe_failure(exc, current["index"], current["cell"])
+                break
+            finally:
+                # nbclient 0.7 leaves this registered when the kernel fails; it then asserts at exit
+                atexit.unregister(client._cleanup_kernel)
+    seconds = time.monotonic() - start
+    nbformat.write(nb, out_dir / f"{path.stem}.ipynb")
+    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    (out_dir / f"{path.stem}.html").write_text(html, encoding="utf-8")
+    return nb, seconds, failure
+
+
+def print_summary(rows):
+    width = max([len("notebook")] + [len(r["notebook"]) for r in rows])
+    print(f"\n{'notebook':<{width}}  {'status':<6}  {'wall time':>9}")
+    print(f"{'-' * width}  {'-' * 6}  {'-' * 9}")
+    for r in rows:
+        print(f"{r['notebook']:<{width}}  {r['status']:<6}  {r['wall_s']:>8.1f}s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, required=True, help="results root (WORKBENCH_RESULTS)")
+    parser.add_argument("--logs", type=Path, required=True, help="folder for kernel logs")
+    parser.add_argument("--quick", action="store_true", help="quick mode (WORKBENCH_QUICK=1)")
+    parser.add_argument("--publish", action="store_true", help="update RESULTS/manifest.csv and README.md")
+    parser.add_argument("--cell-timeout", type=int, help="seconds per cell (default 600 quick, 1800 full)")
+    parser.add_argument("notebooks", nargs="*")
+    args = parser.parse_args()
+
+    home = Path(os.environ["WORKBENCH_HOME"])
+    paths = resolve(args.notebooks, home / "notebooks")
+    if not paths:
+        print(f"No notebooks in {home / 'notebooks'}: nothing to run.")
+        return 0
+
+    results = args.results.resolve()
+    out_dir = results / "notebooks"
+    for d in (out_dir, args.logs):
+        d.mkdir(parents=True, exist_ok=True)
+    os.environ["WORKBENCH_QUICK"] = "1" if args.quick else "0"
+    os.environ["WORKBENCH_RESULTS"] = str(results)
+    mode = "quick" if args.quick else "full"
+    cell_timeout = args.cell_timeout or (600 if args.quick else 1800)
+
+    rows, failures = [], []
+    for i, path in enumerate(paths, 1):
+        print(f"[{i}/{len(paths)}] {path.stem} ({mode}) ...", flush=True)
+        nb, seconds, failure = execute(path, out_dir, args.logs, cell_timeout)
+        status = "failed" if failure else "ok"
+        print(f"[{i}/{len(paths)}] {path.stem}: {status} in {seconds:.1f}s", flush=True)
+        rows.append({"notebook": path.stem, "status": status, "mode": mode, "wall_s": seconds,
+                     "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                     **results_index.describe(nb)})
+        if failure:
+            failures.append(f"{path} failed\n{failure}\n  executed copy: {out_dir / (path.stem + '.html')}"
+                            f"\n  kernel log: {args.logs / (path.stem + '.kernel.log')}")
+
+    print_summary(rows)
+    if args.publish:
+        results_index.publish(results, rows)
+        print(f"\nUpdated {results / 'README.md'} and {results / 'manifest.csv'}")
+    for failure in failures:
+        print(f"\nFAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
