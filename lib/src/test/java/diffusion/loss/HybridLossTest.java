@@ -115,7 +115,7 @@ class HybridLossTest {
 
     /** Training runs through the generic Trainer, and the importance sampler leaves its warm-up from the recorded terms. */
     @Test
-    void vlbTrainsThroughTheTrainerAndWarmsTheImportanceSampler() {
+    void vlbAndHybridTrainThroughTheTrainerAndTheImportanceSamplerWarmsUp() {
         GaussianMixture data = GaussianMixture.gaussian(new double[] {0, 0}, new double[] {1, 1});
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(6);
@@ -130,6 +130,11 @@ class HybridLossTest {
                 assertTrue(Float.isFinite(trainer.step(train)));
             }
             assertTrue(sampler.warm(), "20 batches of 512 rows give every one of 20 steps 10 losses");
+            Trainer hybrid = new Trainer(m, network, ema, HybridLoss.hybrid(network, BOUND, 1e-3, new UniformTimeSampler(SCHEDULE.T(), 8)),
+                    TrainingConfig.of(5, 8));
+            for (int i = 0; i < 5; i++) {
+                assertTrue(Float.isFinite(hybrid.step(train)));
+            }
         }
     }
 
