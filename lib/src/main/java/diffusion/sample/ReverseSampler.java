@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import diffusion.report.Environment;
 import diffusion.report.Progress;
 import diffusion.score.ReverseModel;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Ancestral sampling through any reverse kernel: x_T ~ N(0, I), then for t = T..1
@@ -16,6 +17,11 @@ public final class ReverseSampler {
 
     /** n samples x_0 from the model, seeded; the result lives in manager. Each step runs in its own sub-manager. */
     public NDArray sample(NDManager manager, ReverseModel model, int n, long seed) {
+        return sample(manager, model, n, seed, (x, t) -> { });
+    }
+
+    /** As above, calling observer.accept(x_{t-1}, t - 1) after every step (x_{t-1} is valid only during the call). */
+    public NDArray sample(NDManager manager, ReverseModel model, int n, long seed, ObjIntConsumer<NDArray> observer) {
         if (n < 1) {
             throw new IllegalArgumentException("n = " + n + ": the number of samples must be >= 1");
         }
@@ -33,6 +39,7 @@ public final class ReverseSampler {
                     next.attach(manager);
                     x = next;
                 }
+                observer.accept(x, t - 1);
                 progress.update(T - t + 1, "t=" + t);
             }
         }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
@@ -79,6 +80,9 @@ public final class Trainer {
             }
             collector.backward(value);
         }
+        // Adam and the EMA update leaf tensors in place, which autograd forbids; grad mode is per thread and
+        // defaults to on in threads the engine did not start, so switch it off explicitly.
+        JniUtils.setGradMode(false);
         for (Pair<String, Parameter> p : network.getParameters()) {
             NDArray w = p.getValue().getArray();
             try (NDArray gradient = w.getGradient()) {

@@ -1,6 +1,7 @@
 package diffusion.sample;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import diffusion.data.GaussianMixture;
 import diffusion.data.Toy2D;
 import diffusion.metrics.Mmd;
+import diffusion.metrics.MonteCarlo;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.GaussianMixtureOracle;
 import java.util.Arrays;
@@ -45,6 +47,32 @@ class DdpmSamplerTest {
             // Power check: the same statistic flags a wrong law (the mixture with its modes at 1.3 x the radius).
             GaussianMixture shifted = data.diffuse(1.3, 0.0);
             assertTrue(Mmd.rbf(shifted.sample(m, N, 9), data.sample(m, N, 10)) > threshold, "the baseline rejects a wrong law");
+        }
+    }
+
+    /**
+     * With the exact score the reverse chain passes through the forward marginals: for x_0 ~ N(0, v) the variance of
+     * x_t is alphaBar_t v + 1 - alphaBar_t at every t (tolerance 5 Monte Carlo standard errors of a variance,
+     * v_t sqrt(2 / (n - 1)); the discretisation error at T = 1000 is far smaller). The observer sees every step.
+     */
+    @Test
+    void theObserverSeesEveryIntermediateMarginal() {
+        double v = 0.25;
+        int n = 20_000;
+        GaussianMixtureOracle oracle = new GaussianMixtureOracle(GaussianMixture.gaussian(new double[] {0.0}, new double[] {v}), SCHEDULE);
+        double[] variance = new double[SCHEDULE.T()];
+        int[] calls = {0};
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray samples = new DdpmSampler(SCHEDULE, DdpmVariance.BETA_TILDE).sample(m, oracle, n, 13, (x, t) -> {
+                variance[t] = MonteCarlo.variance(x, 0);
+                calls[0]++;
+            });
+            assertEquals(SCHEDULE.T(), calls[0]);
+            assertEquals(MonteCarlo.variance(samples, 0), variance[0], 0.0, "the last call sees x_0");
+            for (int t = 0; t < SCHEDULE.T(); t += 50) {
+                double expected = SCHEDULE.alphaBar(t) * v + 1 - SCHEDULE.alphaBar(t);
+                assertEquals(expected, variance[t], 5 * MonteCarlo.varianceError(expected, n), "Var(x_t) at t = " + t);
+            }
         }
     }
 

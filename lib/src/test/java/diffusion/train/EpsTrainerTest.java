@@ -126,6 +126,22 @@ class EpsTrainerTest {
         }
     }
 
+    /** Grad mode is per thread in PyTorch; training must not depend on the calling thread (notebook kernels, workers). */
+    @Test
+    void trainingRunsOnAFreshThread() throws Exception {
+        Throwable[] failure = new Throwable[1];
+        Thread worker = new Thread(() -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                new EpsTrainer(m, new EpsMlp(2, 16, 1, 8), SCHEDULE, config(5)).train(DATA.sample(m, 500, 1));
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        worker.start();
+        worker.join();
+        assertEquals(null, failure[0], () -> "training on a fresh thread failed: " + failure[0]);
+    }
+
     @Test
     void badConfigurationIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> new TrainingConfig(0, 1, 1e-3, 0.9, 1, 1, null));
