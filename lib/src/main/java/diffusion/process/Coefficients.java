@@ -4,9 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.IntToDoubleFunction;
 
 /** Gathers a per-step coefficient table at per-row steps t, shaped to broadcast against a batch (n, d). */
-final class Coefficients {
+public final class Coefficients {
 
     private Coefficients() {
     }
@@ -23,5 +24,18 @@ final class Coefficients {
         }
         NDArray lookup = like.getManager().create(values).toDevice(like.getDevice(), false);
         return lookup.get(t.toType(DataType.INT64, false)).reshape(new Shape(n, 1));
+    }
+
+    /**
+     * c[i] = f(t[i]) for a per-step quantity f defined on t = 1..T, as a float array of shape (n, 1) on like's manager
+     * and device; t is an integer array of shape (n,) with entries in 1..T.
+     */
+    public static NDArray perStep(int T, IntToDoubleFunction f, NDArray t, NDArray like) {
+        double[] table = new double[T + 1];
+        table[0] = Double.NaN; // no step 0: never gathered by a valid t
+        for (int s = 1; s <= T; s++) {
+            table[s] = f.applyAsDouble(s);
+        }
+        return perRow(table, t, like, c -> c);
     }
 }

@@ -22,6 +22,18 @@ public final class GaussianKl {
         return squared.div(var2).add(constant).mul(0.5);
     }
 
+    /**
+     * KL(N(mu1, diag exp(logVar1)) || N(mu2, diag exp(logVar2))) per row, summed over dimensions, with log-variances
+     * that broadcast against the means (per row (n, 1) or per element (n, d)):
+     * 1/2 sum_j [ logVar2_j - logVar1_j + (exp(logVar1_j) + (mu1_j - mu2_j)^2) / exp(logVar2_j) - 1 ].
+     */
+    public static NDArray kl(NDArray mu1, NDArray logVar1, NDArray mu2, NDArray logVar2) {
+        Shapes.requireSame("mu1", mu1, "mu2", mu2);
+        NDArray precision2 = logVar2.neg().exp(); // 1 / var2
+        NDArray ratio = logVar1.exp().add(mu1.sub(mu2).square()).mul(precision2); // (var1 + (mu1 - mu2)^2) / var2
+        return logVar2.sub(logVar1).add(ratio).sub(1.0).mul(0.5).sum(new int[] {-1});
+    }
+
     private static void requirePositive(String name, double value) {
         if (!(value > 0)) {
             throw new IllegalArgumentException(name + " = " + value + ": a variance must be > 0");

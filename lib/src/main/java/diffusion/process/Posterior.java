@@ -24,6 +24,14 @@ public final class Posterior {
         return xt.mul(schedule.posteriorMeanCoefXt(t)).add(x0.mul(schedule.posteriorMeanCoefX0(t)));
     }
 
+    /** mu_q(x_t, x_0) as above with one step per row: t an integer array of shape (n,) with entries in 1..T. */
+    public NDArray mean(NDArray xt, NDArray x0, NDArray t) {
+        Shapes.requireSame("xt", xt, "x0", x0);
+        NDArray coefXt = Coefficients.perStep(schedule.T(), schedule::posteriorMeanCoefXt, t, xt);
+        NDArray coefX0 = Coefficients.perStep(schedule.T(), schedule::posteriorMeanCoefX0, t, xt);
+        return xt.mul(coefXt).add(x0.mul(coefX0));
+    }
+
     /** Sigma_q(t) = betaTilde_t = (1 - alphaBar_{t-1}) / (1 - alphaBar_t) beta_t. */
     public double variance(int t) {
         return schedule.betaTilde(t);
@@ -34,6 +42,14 @@ public final class Posterior {
         Shapes.requireSame("xt", xt, "eps", eps);
         double beta = schedule.beta(t);
         return xt.sub(eps.mul(beta / Math.sqrt(1.0 - schedule.alphaBar(t)))).div(Math.sqrt(1.0 - beta));
+    }
+
+    /** mu(x_t, eps) as above with one step per row: t an integer array of shape (n,) with entries in 1..T. */
+    public NDArray meanFromEpsilon(NDArray xt, NDArray eps, NDArray t) {
+        Shapes.requireSame("xt", xt, "eps", eps);
+        NDArray epsCoef = Coefficients.perStep(schedule.T(), s -> schedule.beta(s) / Math.sqrt(1.0 - schedule.alphaBar(s)), t, xt);
+        NDArray scale = Coefficients.perStep(schedule.T(), s -> 1.0 / Math.sqrt(schedule.alpha(s)), t, xt);
+        return xt.sub(eps.mul(epsCoef)).mul(scale);
     }
 
     /** x0(x_t, eps) = (x_t - sqrt(1 - alphaBar_t) eps) / sqrt(alphaBar_t), t in 1..T. */

@@ -1,0 +1,20 @@
+package diffusion.loss;
+
+/**
+ * A distribution p over the steps t = 1..T from which a training objective draws one t per row; the estimate
+ * L_{t-1} / p_t of the sum over t stays unbiased for any p with every p_t > 0. Samplers may adapt p to the losses
+ * they are shown.
+ */
+public interface TimeSampler {
+
+    /** n steps t (entries in 1..T) with the probability p_t each was drawn with. */
+    Draw draw(int n);
+
+    /** Shows the sampler the per-row losses L_{t-1} observed at steps t (same length); the default ignores them. */
+    default void record(long[] t, double[] losses) {
+    }
+
+    /** Steps and their probabilities, row by row. */
+    record Draw(long[] t, double[] probability) {
+    }
+}

@@ -1,0 +1,33 @@
+package diffusion.loss;
+
+import java.util.SplittableRandom;
+
+/** t ~ Uniform{1..T}: p_t = 1/T, seeded. */
+public final class UniformTimeSampler implements TimeSampler {
+
+    private final int T;
+    private final SplittableRandom random;
+
+    public UniformTimeSampler(int T, long seed) {
+        if (T < 1) {
+            throw new IllegalArgumentException("T = " + T + ": the number of steps must be >= 1");
+        }
+        this.T = T;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** n draws of t ~ Uniform{1..T}, each with p_t = 1/T. */
+    @Override
+    public Draw draw(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n = " + n + ": must draw >= 1 steps");
+        }
+        long[] t = new long[n];
+        double[] probability = new double[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = 1 + random.nextInt(T);
+            probability[i] = 1.0 / T;
+        }
+        return new Draw(t, probability);
+    }
+}
