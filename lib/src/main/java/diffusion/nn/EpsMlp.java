@@ -38,10 +38,10 @@ public final class EpsMlp extends AbstractBlock {
     /** As above with `outputs` >= 1 output units instead of d. */
     public EpsMlp(int dim, int outputs, int width, int depth, int embeddingSize) {
         super(VERSION);
-        require("dim", dim, 1);
-        require("outputs", outputs, 1);
-        require("width", width, 1);
-        require("depth", depth, 1);
+        Sizes.atLeast("dim", dim, 1);
+        Sizes.atLeast("outputs", outputs, 1);
+        Sizes.atLeast("width", width, 1);
+        Sizes.atLeast("depth", depth, 1);
         this.dim = dim;
         this.outputs = outputs;
         this.width = width;
@@ -99,11 +99,5 @@ public final class EpsMlp extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {new Shape(inputShapes[0].get(0), outputs)};
-    }
-
-    private static void require(String name, int value, int min) {
-        if (value < min) {
-            throw new IllegalArgumentException(name + " = " + value + ": must be >= " + min);
-        }
     }
 }

@@ -38,9 +38,9 @@ public final class ScoreMlp extends AbstractBlock {
     /** An MLP score network for d &gt;= 1 dimensional data with depth &gt;= 0 hidden layers of width &gt;= 1 units. */
     public ScoreMlp(int dim, int width, int depth) {
         super(VERSION);
-        require("dim", dim, 1);
-        require("width", width, 1);
-        require("depth", depth, 0);
+        Sizes.atLeast("dim", dim, 1);
+        Sizes.atLeast("width", width, 1);
+        Sizes.atLeast("depth", depth, 0);
         this.dim = dim;
         this.width = width;
         this.depth = depth;
@@ -123,11 +123,5 @@ public final class ScoreMlp extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {new Shape(inputShapes[0].get(0), dim)};
-    }
-
-    private static void require(String name, int value, int min) {
-        if (value < min) {
-            throw new IllegalArgumentException(name + " = " + value + ": must be >= " + min);
-        }
     }
 }

@@ -9,10 +9,10 @@ import ai.djl.ndarray.NDManager;
 import diffusion.data.GaussianMixture;
 import diffusion.data.Toy2D;
 import diffusion.metrics.Mmd;
+import diffusion.metrics.MmdBaseline;
 import diffusion.schedule.NoiseLadder;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.GaussianMixtureOracle;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class AnnealedLangevinTest {
@@ -31,16 +31,11 @@ class AnnealedLangevinTest {
         GaussianMixture data = Toy2D.eightGaussians();
         GaussianMixtureOracle oracle = new GaussianMixtureOracle(data, LADDER);
         try (NDManager m = NDManager.newBaseManager()) {
-            double[] baseline = new double[10];
-            for (int r = 0; r < baseline.length; r++) {
-                baseline[r] = Mmd.rbf(data.sample(m, N, 100 + 2 * r), data.sample(m, N, 101 + 2 * r));
-            }
-            double mean = Arrays.stream(baseline).average().orElseThrow();
-            double sd = Math.sqrt(Arrays.stream(baseline).map(b -> (b - mean) * (b - mean)).sum() / (baseline.length - 1));
-            double threshold = mean + 4 * sd;
+            MmdBaseline baseline = MmdBaseline.of(m, data, N, 10, 100);
+            double threshold = baseline.threshold(4);
             NDArray samples = new AnnealedLangevin(LADDER, 50, 4e-5, true).sample(m, oracle, N, 7);
             double mmd = Mmd.rbf(samples, data.sample(m, N, 8));
-            assertTrue(mmd <= threshold, "MMD " + mmd + " > baseline " + mean + " + 4 x " + sd);
+            assertTrue(mmd <= threshold, "MMD " + mmd + " > baseline " + baseline);
             NDArray unmixed = new AnnealedLangevin(LADDER, 1, 4e-5, true).sample(m, oracle, N, 7);
             double rejected = Mmd.rbf(unmixed, data.sample(m, N, 8));
             assertTrue(rejected > threshold, "one step per level: MMD " + rejected + " should exceed " + threshold);

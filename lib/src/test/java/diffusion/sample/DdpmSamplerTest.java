@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import diffusion.data.GaussianMixture;
 import diffusion.data.Toy2D;
 import diffusion.metrics.Mmd;
+import diffusion.metrics.MmdBaseline;
 import diffusion.metrics.MonteCarlo;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.GaussianMixtureOracle;
@@ -32,17 +33,12 @@ class DdpmSamplerTest {
         GaussianMixture data = Toy2D.eightGaussians();
         GaussianMixtureOracle oracle = new GaussianMixtureOracle(data, SCHEDULE);
         try (NDManager m = NDManager.newBaseManager()) {
-            double[] baseline = new double[10];
-            for (int r = 0; r < baseline.length; r++) {
-                baseline[r] = Mmd.rbf(data.sample(m, N, 100 + 2 * r), data.sample(m, N, 101 + 2 * r));
-            }
-            double mean = Arrays.stream(baseline).average().orElseThrow();
-            double sd = Math.sqrt(Arrays.stream(baseline).map(b -> (b - mean) * (b - mean)).sum() / (baseline.length - 1));
-            double threshold = mean + 4 * sd;
+            MmdBaseline baseline = MmdBaseline.of(m, data, N, 10, 100);
+            double threshold = baseline.threshold(4);
             for (DdpmVariance variance : DdpmVariance.values()) {
                 NDArray samples = new DdpmSampler(SCHEDULE, variance).sample(m, oracle, N, 7);
                 double mmd = Mmd.rbf(samples, data.sample(m, N, 8));
-                assertTrue(mmd <= threshold, variance + ": MMD " + mmd + " > baseline " + mean + " + 4 x " + sd);
+                assertTrue(mmd <= threshold, variance + ": MMD " + mmd + " > baseline " + baseline);
             }
             // Power check: the same statistic flags a wrong law (the mixture with its modes at 1.3 x the radius).
             GaussianMixture shifted = data.diffuse(1.3, 0.0);
