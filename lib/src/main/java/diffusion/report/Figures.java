@@ -130,11 +130,12 @@ public final class Figures {
         return image;
     }
 
-    /** A WIDTH x HEIGHT chart on a white background with the legend inside, top right. */
+    /** A WIDTH x HEIGHT chart on a white background with the legend below the plot. */
     private static XYChart chart(String title, String xLabel, String yLabel, XYSeries.XYSeriesRenderStyle style) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setDefaultSeriesRenderStyle(style);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS); // below the plot: never hides a curve
+        chart.getStyler().setXAxisTickMarkSpacingHint(90); // pixels between x ticks, so labels never run together
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         return chart;
     }
