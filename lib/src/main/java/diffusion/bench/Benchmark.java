@@ -1,6 +1,5 @@
 package diffusion.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import diffusion.data.Toy2D;
@@ -38,7 +37,8 @@ public final class Benchmark {
         System.out.println(Environment.describe(0).replaceAll("<[^>]+>", "").strip());
         System.out.println("cpu: " + cpuModel());
         System.out.printf("settings: EpsMlp(2, width 128, depth 3, embedding 32), linear schedule T = %d, batch %d, Adam 1e-3, "
-                + "long run %d steps, sampling %d points%n", T, batch, steps, samples);
+                + "long run %d steps, sampling %d points; PyTorch threads %s, MKL_CBWR %s%n", T, batch, steps, samples,
+                System.getProperty("ai.djl.pytorch.num_threads", "default"), System.getenv().getOrDefault("MKL_CBWR", "unset"));
         NoiseSchedule schedule = NoiseSchedule.linear(T);
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray data = Toy2D.eightGaussians().sample(manager, 100_000, 1);
@@ -108,6 +108,6 @@ public final class Benchmark {
         return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                 .filter(l -> l.startsWith("model name")).findFirst()
                 .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown")
-                + ", " + Runtime.getRuntime().availableProcessors() + " cores, DJL " + Engine.getInstance().getVersion();
+                + ", " + Runtime.getRuntime().availableProcessors() + " cores";
     }
 }
