@@ -12,29 +12,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import diffusion.ManagedTest;
 import org.junit.jupiter.api.Test;
 
-class GaussianMixtureTest {
-
-    private static NDManager manager;
+class GaussianMixtureTest extends ManagedTest {
 
     /** Unequal weights (given unnormalised), unequal diagonal variances, d = 3. */
     private static final GaussianMixture MIXTURE = GaussianMixture.of(
             new double[] {1, 3},
             new double[][] {{-2, 0, 1}, {1.5, 1, -1}},
             new double[][] {{0.25, 1, 0.5}, {1, 0.09, 2}});
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
 
     /** log p(x) in double precision straight from the definition, with a max-shifted log-sum-exp. */
     private static double referenceLogDensity(GaussianMixture mixture, double[] x) {

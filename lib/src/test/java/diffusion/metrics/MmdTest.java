@@ -8,25 +8,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import diffusion.data.GaussianMixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import diffusion.ManagedTest;
 import org.junit.jupiter.api.Test;
 
-class MmdTest {
-
-    private static NDManager manager;
+class MmdTest extends ManagedTest {
     private static final GaussianMixture STANDARD = GaussianMixture.gaussian(new double[] {0, 0}, new double[] {1, 1});
     private static final GaussianMixture SHIFTED = GaussianMixture.gaussian(new double[] {0.5, 0}, new double[] {1, 1});
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
 
     /** MMD^2_u from its definition with an explicit double-precision n x m kernel matrix. */
     private static double directMmd(float[] x, float[] y, int dim, double bandwidth) {

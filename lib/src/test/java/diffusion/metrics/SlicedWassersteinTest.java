@@ -8,23 +8,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import diffusion.data.GaussianMixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import diffusion.ManagedTest;
 import org.junit.jupiter.api.Test;
 
-class SlicedWassersteinTest {
-
-    private static NDManager manager;
-
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void close() {
-        manager.close();
-    }
+class SlicedWassersteinTest extends ManagedTest {
 
     @Test
     void shiftedStandardGaussiansGiveNormOfShiftOverSqrtDimension() {

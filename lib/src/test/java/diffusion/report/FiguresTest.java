@@ -10,28 +10,11 @@ import ai.djl.ndarray.types.Shape;
 import diffusion.data.Toy2D;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;
 
-class FiguresTest {
-
-    @TempDir
-    Path temporary;
-
-    @BeforeEach
-    void redirect() {
-        System.setProperty(Results.PROPERTY, temporary.toString());
-    }
-
-    @AfterEach
-    void restore() {
-        System.clearProperty(Results.PROPERTY);
-    }
+class FiguresTest extends RedirectedResults {
 
     @Test
     void savedScatterWritesPngAndSvgHeadless() throws Exception {

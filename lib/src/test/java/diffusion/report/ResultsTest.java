@@ -6,25 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ResultsTest {
-
-    @TempDir
-    Path temporary;
-
-    @BeforeEach
-    void redirect() {
-        System.setProperty(Results.PROPERTY, temporary.toString());
-    }
-
-    @AfterEach
-    void restore() {
-        System.clearProperty(Results.PROPERTY);
-    }
+class ResultsTest extends RedirectedResults {
 
     @Test
     void propertyOverridesTheRootAndSubdirectoriesAreCreatedOnDemand() {

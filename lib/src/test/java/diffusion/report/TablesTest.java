@@ -4,27 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
 
-class TablesTest {
-
-    @TempDir
-    Path temporary;
-
-    @BeforeEach
-    void redirect() {
-        System.setProperty(Results.PROPERTY, temporary.toString());
-    }
-
-    @AfterEach
-    void restore() {
-        System.clearProperty(Results.PROPERTY);
-    }
+class TablesTest extends RedirectedResults {
 
     @Test
     void csvRoundTripsAtFullPrecisionWhileHtmlRoundsToFourDigits() {
