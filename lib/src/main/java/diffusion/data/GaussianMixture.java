@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -46,7 +47,7 @@ public final class GaussianMixture implements DataSource {
         }
         double total = 0;
         for (int k = 0; k < components; k++) {
-            Checks.positive("weights[" + k + "]", weights[k]);
+            Arguments.positive("weights[" + k + "]", weights[k]);
             total += weights[k];
             if (means[k].length != dim || variances[k].length != dim) {
                 throw new IllegalArgumentException("means[" + k + "] and variances[" + k + "] have lengths "
@@ -56,7 +57,7 @@ public final class GaussianMixture implements DataSource {
                 if (!Double.isFinite(means[k][j])) {
                     throw new IllegalArgumentException("means[" + k + "][" + j + "] = " + means[k][j] + " must be finite");
                 }
-                Checks.positive("variances[" + k + "][" + j + "]", variances[k][j]);
+                Arguments.positive("variances[" + k + "][" + j + "]", variances[k][j]);
             }
         }
         this.name = name;
@@ -87,7 +88,7 @@ public final class GaussianMixture implements DataSource {
 
     /** 8 equal-weight modes mu_k = radius (cos(2 pi k/8), sin(2 pi k/8)), k = 0..7, each N(mu_k, std^2 I). */
     public static GaussianMixture eightGaussians(double radius, double std) {
-        Checks.positive("radius", radius);
+        Arguments.positive("radius", radius);
         double[] weights = new double[8];
         double[][] means = new double[8][];
         for (int k = 0; k < 8; k++) {
@@ -159,7 +160,7 @@ public final class GaussianMixture implements DataSource {
         if (!Double.isFinite(a)) {
             throw new IllegalArgumentException("a = " + a + " must be finite");
         }
-        Checks.nonNegative("s", s);
+        Arguments.nonNegative("s", s);
         if (a == 0 && s == 0) {
             throw new IllegalArgumentException("a = 0 and s = 0 give a point mass; need a != 0 or s > 0");
         }
@@ -177,7 +178,7 @@ public final class GaussianMixture implements DataSource {
     /** Component k ~ Categorical(w), then x = mu_k + sqrt(var_k) * z with z ~ N(0, I), from SplittableRandom(seed). */
     @Override
     public NDArray sample(NDManager manager, int n, long seed) {
-        Checks.sampleCount(n, dim());
+        Arguments.sampleCount(n, dim());
         int dim = dim();
         double[] cumulative = new double[components()];
         double running = 0;
@@ -251,7 +252,7 @@ public final class GaussianMixture implements DataSource {
 
     /** Runs body on x inside a scratch manager on x's device; only the result survives, owned by x's manager. */
     private NDArray inScratch(NDArray x, Function<NDArray, NDArray> body) {
-        Checks.points("x", x, dim());
+        Arguments.floatingBatch("x", x, dim());
         NDManager owner = x.getManager();
         try (NDManager scratch = owner.newSubManager(x.getDevice())) {
             scratch.tempAttachAll(x);
@@ -263,7 +264,7 @@ public final class GaussianMixture implements DataSource {
 
     /** var_kj = std^2 for every k, j, shaped like means. */
     private static double[][] isotropicVariances(double[][] means, double std) {
-        Checks.positive("std", std);
+        Arguments.positive("std", std);
         double[][] variances = new double[means.length][];
         for (int k = 0; k < means.length; k++) {
             variances[k] = new double[means[k].length];

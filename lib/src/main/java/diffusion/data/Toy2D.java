@@ -3,6 +3,7 @@ package diffusion.data;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -123,7 +124,7 @@ public final class Toy2D {
      * mean_j = avg_b (1/(hi-lo)) int curve_j dt and var_j = avg_b (1/(hi-lo)) int curve_j^2 dt - mean_j^2 + noise^2.
      */
     private static DataSource curve(String name, int branches, double lo, double hi, double noise, Curve curve) {
-        Checks.nonNegative("noise", noise);
+        Arguments.nonNegative("noise", noise);
         double[] point = new double[2];
         double[] mean = new double[2];
         double[] secondMoment = new double[2];
@@ -176,7 +177,7 @@ public final class Toy2D {
 
         @Override
         public NDArray sample(NDManager manager, int n, long seed) {
-            Checks.sampleCount(n, 2);
+            Arguments.sampleCount(n, 2);
             SplittableRandom random = new SplittableRandom(seed);
             double[] point = new double[2];
             float[] data = new float[2 * n];

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import diffusion.data.DataSource;
 import java.util.SplittableRandom;
 
@@ -22,8 +23,8 @@ public final class Banana implements Target, DataSource {
 
     /** The banana in R^dim (dim &gt;= 2) with spread a &gt; 0 of x_1 and curvature b (finite). */
     public Banana(int dim, double a, double b) {
-        this.dim = Require.atLeast("dim", dim, 2);
-        this.a = Require.positive("a", a);
+        this.dim = Arguments.atLeast("dim", dim, 2);
+        this.a = Arguments.positive("a", a);
         if (!Double.isFinite(b)) {
             throw new IllegalArgumentException("b = " + b + " must be finite");
         }
@@ -43,7 +44,7 @@ public final class Banana implements Target, DataSource {
     /** log p*(x) = -x_1^2/(2 a^2) - r^2/2 - sum_{j&gt;=3} x_j^2/2 - (d/2) log(2 pi) - log a, r = x_2 - b (x_1^2 - a^2). */
     @Override
     public NDArray logDensity(NDArray x) {
-        Require.batch("x", x, dim);
+        Arguments.floatingBatch("x", x, "N", dim);
         NDArray x1 = x.get(":, 0");
         NDArray r = residual(x);
         NDArray rest = x.get(":, 2:").square().sum(new int[] {1});
@@ -54,7 +55,7 @@ public final class Banana implements Target, DataSource {
     /** grad log p*(x) = (-x_1/a^2 + 2 b x_1 r, -r, -x_3, ..., -x_d), r = x_2 - b (x_1^2 - a^2). */
     @Override
     public NDArray gradLogDensity(NDArray x) {
-        Require.batch("x", x, dim);
+        Arguments.floatingBatch("x", x, "N", dim);
         NDArray x1 = x.get(":, 0:1");
         NDArray r = residual(x).expandDims(1);
         NDArray first = x1.div(-a * a).add(x1.mul(r).mul(2 * b));
@@ -64,7 +65,7 @@ public final class Banana implements Target, DataSource {
     /** x_1 ~ N(0, a^2), x_2 = b (x_1^2 - a^2) + z, x_j ~ N(0, 1) for j &gt;= 3, from SplittableRandom(seed). */
     @Override
     public NDArray sample(NDManager manager, int n, long seed) {
-        Require.atLeast("n", n, 1);
+        Arguments.atLeast("n", n, 1);
         SplittableRandom random = new SplittableRandom(seed);
         float[] data = new float[Math.multiplyExact(n, dim)];
         for (int i = 0; i < n; i++) {

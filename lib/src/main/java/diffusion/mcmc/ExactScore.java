@@ -1,6 +1,7 @@
 package diffusion.mcmc;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.data.GaussianMixture;
 import diffusion.score.GaussianMixtureOracle;
 
@@ -25,7 +26,7 @@ public final class ExactScore implements ScoreEstimator {
     /** grad log p_s(x) of the diffused mixture; target is not evaluated. */
     @Override
     public Estimate estimate(Target target, NDArray x, double s) {
-        Require.positive("s", s);
+        Arguments.positive("s", s);
         NDArray score = oracle.score(x, s);
         return new Estimate(score, score.zerosLike(), 0, 0);
     }

@@ -2,6 +2,7 @@ package diffusion.mcmc;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 
 /**
  * Lemma 2 by self-normalised importance sampling. As a function of x_0, the Gaussian factor of q_s(x_0 | x) is
@@ -18,7 +19,7 @@ public final class ImportanceScore implements ScoreEstimator {
 
     /** n = samples &gt;= 1 proposals per particle. */
     public ImportanceScore(int samples) {
-        this.samples = Require.atLeast("n", samples, 1);
+        this.samples = Arguments.atLeast("n", samples, 1);
     }
 
     @Override
@@ -28,8 +29,8 @@ public final class ImportanceScore implements ScoreEstimator {
 
     @Override
     public Estimate estimate(Target target, NDArray x, double s) {
-        Require.batch("x", x, target.dim());
-        Require.positive("s", s);
+        Arguments.floatingBatch("x", x, "N", target.dim());
+        Arguments.positive("s", s);
         Proposals proposals = Proposals.draw(target, x, s, samples);
         NDArray weights = proposals.logWeights().softmax(1).expandDims(2);
         NDArray terms = OrnsteinUhlenbeck.KERNEL.conditionalScore(x.expandDims(1), proposals.points(), s);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import diffusion.report.Environment;
 import java.util.function.BiConsumer;
 
@@ -25,8 +26,8 @@ public final class Langevin {
     private final boolean adjusted;
 
     private Langevin(double step, int steps, boolean adjusted) {
-        this.step = Require.positive("step", step);
-        this.steps = Require.atLeast("steps", steps, 1);
+        this.step = Arguments.positive("step", step);
+        this.steps = Arguments.atLeast("steps", steps, 1);
         this.adjusted = adjusted;
     }
 
@@ -65,7 +66,7 @@ public final class Langevin {
      * snapshots (step 0 and snapshots evenly spaced steps; 0 for none) live in manager, and nothing else is left there.
      */
     public Run run(NDManager manager, Target target, NDArray initial, long seed, int snapshots) {
-        Require.batch("initial", initial, target.dim());
+        Arguments.floatingBatch("initial", initial, "N", target.dim());
         MeteredTarget metered = new MeteredTarget(target);
         Trajectory trajectory = new Trajectory(manager, metered, steps, snapshots);
         try (NDManager scratch = manager.newSubManager()) {

@@ -3,6 +3,7 @@ package diffusion.mcmc;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 
 /**
  * Lemma 2 with an inner Langevin chain: n chains per particle run the given ULA or MALA kernel on the posterior
@@ -22,7 +23,7 @@ public final class LangevinScore implements ScoreEstimator {
 
     /** n = chains &gt;= 1 inner chains per particle, each running inner (ULA or MALA) on q_s. */
     public LangevinScore(int chains, Langevin inner) {
-        this.chains = Require.atLeast("n", chains, 1);
+        this.chains = Arguments.atLeast("n", chains, 1);
         this.inner = inner;
     }
 
@@ -33,8 +34,8 @@ public final class LangevinScore implements ScoreEstimator {
 
     @Override
     public Estimate estimate(Target target, NDArray x, double s) {
-        Require.batch("x", x, target.dim());
-        Require.positive("s", s);
+        Arguments.floatingBatch("x", x, "N", target.dim());
+        Arguments.positive("s", s);
         long particles = x.getShape().get(0);
         int dim = target.dim();
         ImportanceScore.Proposals proposals = ImportanceScore.Proposals.draw(target, x, s, chains);

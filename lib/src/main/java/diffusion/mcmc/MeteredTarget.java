@@ -2,6 +2,7 @@ package diffusion.mcmc;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import diffusion.Arguments;
 import java.util.Arrays;
 
 /**
@@ -51,7 +52,7 @@ public final class MeteredTarget implements Target {
     /** log p*(x) of the wrapped target, counted; throws when a finite row gets NaN or +infinity. */
     @Override
     public NDArray logDensity(NDArray x) {
-        Require.batch("x", x, dim());
+        Arguments.floatingBatch("x", x, "N", dim());
         NDArray value = target.logDensity(x);
         densityEvaluations += x.getShape().get(0);
         requireShape("logDensity", value, x.getShape().get(0));
@@ -63,7 +64,7 @@ public final class MeteredTarget implements Target {
     /** grad log p*(x) of the wrapped target, counted; throws when a finite row gets a non-finite component. */
     @Override
     public NDArray gradLogDensity(NDArray x) {
-        Require.batch("x", x, dim());
+        Arguments.floatingBatch("x", x, "N", dim());
         NDArray gradient = target.gradLogDensity(x);
         gradientEvaluations += x.getShape().get(0);
         requireShape("gradLogDensity", gradient, x.getShape().get(0), dim());

@@ -1,6 +1,7 @@
 package diffusion.mcmc;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.data.GaussianMixture;
 
 /**
@@ -22,8 +23,8 @@ public final class MixtureTarget implements Target {
      * radius * sqrt(2); K = weights.length must be in [1, 2 dim].
      */
     public static MixtureTarget axes(int dim, double radius, double std, double... weights) {
-        Require.atLeast("dim", dim, 1);
-        Require.positive("radius", radius);
+        Arguments.atLeast("dim", dim, 1);
+        Arguments.positive("radius", radius);
         if (weights.length < 1 || weights.length > 2 * dim) {
             throw new IllegalArgumentException("weights has length " + weights.length + "; the axis mixture in dim = "
                     + dim + " has between 1 and " + 2 * dim + " modes");

@@ -1,6 +1,7 @@
 package diffusion.mcmc;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.schedule.PerturbationKernel;
 
 /**
@@ -36,7 +37,7 @@ public final class OrnsteinUhlenbeck implements PerturbationKernel {
      * q_s(x_0 | x) proportional to p*(x_0) p_{s|0}(x | x_0) is the score grad log p_s(x).
      */
     public NDArray conditionalScore(NDArray x, NDArray x0, double s) {
-        Require.positive("s", s);
+        Arguments.positive("s", s);
         return x0.mul(meanScale(s)).sub(x).div(-Math.expm1(-2 * s));
     }
 

@@ -1,6 +1,7 @@
 package diffusion.mcmc;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 
 /**
  * The posterior of Lemma 2, q_s(x_0 | x) proportional to p*(x_0) exp(-||x - e^{-s} x_0||^2 / (2 (1 - e^{-2 s}))),
@@ -16,10 +17,10 @@ public final class PosteriorTarget implements Target {
 
     /** q_s(. | x_i) for each row x_i of x (shape (N, d)), s &gt; 0 the forward time, prior the target p*. */
     public PosteriorTarget(Target prior, NDArray x, double s) {
-        Require.batch("x", x, prior.dim());
+        Arguments.floatingBatch("x", x, "N", prior.dim());
         this.prior = prior;
         this.x = x;
-        this.s = Require.positive("s", s);
+        this.s = Arguments.positive("s", s);
     }
 
     @Override
@@ -49,7 +50,7 @@ public final class PosteriorTarget implements Target {
     }
 
     private void requireRows(NDArray x0) {
-        Require.batch("x0", x0, dim());
+        Arguments.floatingBatch("x0", x0, "N", dim());
         if (x0.getShape().get(0) != x.getShape().get(0)) {
             throw new IllegalArgumentException("x0 has " + x0.getShape().get(0) + " rows but the posterior conditions on "
                     + x.getShape().get(0) + " points x; one row per conditioning point is required");

@@ -3,6 +3,7 @@ package diffusion.mcmc;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import diffusion.report.Environment;
 
 /**
@@ -27,8 +28,8 @@ public final class ReverseDiffusionMonteCarlo {
 
     /** Terminal time T &gt; 0, outer step eta in (0, T], and the score estimator. */
     public ReverseDiffusionMonteCarlo(double horizon, double eta, ScoreEstimator estimator) {
-        this.horizon = Require.positive("T", horizon);
-        this.eta = Require.positive("eta", eta);
+        this.horizon = Arguments.positive("T", horizon);
+        this.eta = Arguments.positive("eta", eta);
         if (eta > horizon) {
             throw new IllegalArgumentException("eta = " + eta + " must be in (0, T] with T = " + horizon);
         }
@@ -64,8 +65,8 @@ public final class ReverseDiffusionMonteCarlo {
 
     /** Runs from particles &gt;= 1 initial points x_0 ~ N(0, I) drawn after seeding; see {@link #run(NDManager, Target, NDArray, long, int)}. */
     public Run run(NDManager manager, Target target, int particles, long seed, int snapshots) {
-        Require.atLeast("particles", particles, 1);
-        Require.atLeast("snapshots", snapshots, 0);
+        Arguments.atLeast("particles", particles, 1);
+        Arguments.atLeast("snapshots", snapshots, 0);
         Environment.seed(seed);
         try (NDManager scratch = manager.newSubManager()) {
             return sample(manager, target, scratch.randomNormal(new Shape(particles, target.dim())), snapshots);
@@ -83,7 +84,7 @@ public final class ReverseDiffusionMonteCarlo {
     }
 
     private Run sample(NDManager manager, Target target, NDArray initial, int snapshots) {
-        Require.batch("initial", initial, target.dim());
+        Arguments.floatingBatch("initial", initial, "N", target.dim());
         MeteredTarget metered = new MeteredTarget(target);
         Trajectory trajectory = new Trajectory(manager, metered, steps, snapshots);
         OrnsteinUhlenbeck ou = OrnsteinUhlenbeck.KERNEL;

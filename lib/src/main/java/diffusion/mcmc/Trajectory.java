@@ -2,6 +2,7 @@ package diffusion.mcmc;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import diffusion.Arguments;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +16,7 @@ final class Trajectory {
 
     /** Copies live in manager; costs are read from metered. */
     Trajectory(NDManager manager, MeteredTarget metered, int steps, int count) {
-        Require.atLeast("snapshots", count, 0);
+        Arguments.atLeast("snapshots", count, 0);
         this.manager = manager;
         this.metered = metered;
         this.wanted = new boolean[steps + 1];

@@ -12,6 +12,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import diffusion.Arguments;
 
 /**
  * A noise predictor eps_theta(x_t, t) for low-dimensional data: the input x_t (n, d) is concatenated with the
@@ -38,10 +39,10 @@ public final class EpsMlp extends AbstractBlock {
     /** As above with `outputs` >= 1 output units instead of d. */
     public EpsMlp(int dim, int outputs, int width, int depth, int embeddingSize) {
         super(VERSION);
-        Sizes.atLeast("dim", dim, 1);
-        Sizes.atLeast("outputs", outputs, 1);
-        Sizes.atLeast("width", width, 1);
-        Sizes.atLeast("depth", depth, 1);
+        Arguments.atLeast("dim", dim, 1);
+        Arguments.atLeast("outputs", outputs, 1);
+        Arguments.atLeast("width", width, 1);
+        Arguments.atLeast("depth", depth, 1);
         this.dim = dim;
         this.outputs = outputs;
         this.width = width;

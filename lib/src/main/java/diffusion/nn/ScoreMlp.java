@@ -11,6 +11,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import diffusion.Arguments;
 import diffusion.process.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +39,9 @@ public final class ScoreMlp extends AbstractBlock {
     /** An MLP score network for d &gt;= 1 dimensional data with depth &gt;= 0 hidden layers of width &gt;= 1 units. */
     public ScoreMlp(int dim, int width, int depth) {
         super(VERSION);
-        Sizes.atLeast("dim", dim, 1);
-        Sizes.atLeast("width", width, 1);
-        Sizes.atLeast("depth", depth, 0);
+        Arguments.atLeast("dim", dim, 1);
+        Arguments.atLeast("width", width, 1);
+        Arguments.atLeast("depth", depth, 0);
         this.dim = dim;
         this.width = width;
         this.depth = depth;

@@ -148,18 +148,9 @@ class VariationalBoundTest {
     }
 
     private static void checkMean(NDArray rows, double expected, String what) {
-        float[] values = rows.toFloatArray();
-        double mean = 0;
-        for (float v : values) {
-            mean += v;
-        }
-        mean /= values.length;
-        double squares = 0;
-        for (float v : values) {
-            squares += (v - mean) * (v - mean);
-        }
-        double standardError = Math.sqrt(squares / (values.length - 1) / values.length);
-        assertEquals(expected, mean, Z * standardError + 1e-6 * Math.abs(expected), what + " (5 standard errors + float32 rounding)");
+        double[] meanAndError = LinearGaussian.meanAndError(rows);
+        assertEquals(expected, meanAndError[0], Z * meanAndError[1] + 1e-6 * Math.abs(expected),
+                what + " (5 standard errors + float32 rounding)");
     }
 
     private static int drawStep(double[] p, SplittableRandom random) {
