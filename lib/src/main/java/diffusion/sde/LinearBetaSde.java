@@ -1,0 +1,63 @@
+package diffusion.sde;
+
+import diffusion.Arguments;
+
+/**
+ * What the VP and sub-VP SDEs share: the linear rate beta(t) = beta_min + t (beta_max - beta_min) on [0, 1], the drift
+ * f(t) = -beta(t) / 2 and so the mean coefficient m(t) = exp(-B(t) / 2) with B(t) = int_0^t beta = beta_min t +
+ * (beta_max - beta_min) t^2 / 2. The prior is N(0, I).
+ */
+public abstract class LinearBetaSde implements Sde {
+
+    private final double betaMin;
+    private final double betaMax;
+
+    /** 0 &lt;= beta_min &lt;= beta_max, beta_max &gt; 0. */
+    protected LinearBetaSde(double betaMin, double betaMax) {
+        Arguments.nonNegative("beta_min", betaMin);
+        Arguments.positive("beta_max", betaMax);
+        if (!(betaMin <= betaMax)) {
+            throw new IllegalArgumentException("beta_min = " + betaMin + " must be <= beta_max = " + betaMax);
+        }
+        this.betaMin = betaMin;
+        this.betaMax = betaMax;
+    }
+
+    /** beta(t) = beta_min + t (beta_max - beta_min). */
+    public double beta(double t) {
+        return betaMin + t * (betaMax - betaMin);
+    }
+
+    /** B(t) = int_0^t beta(s) ds = beta_min t + (beta_max - beta_min) t^2 / 2. */
+    public double integratedBeta(double t) {
+        return betaMin * t + 0.5 * (betaMax - betaMin) * t * t;
+    }
+
+    @Override
+    public double T() {
+        return 1;
+    }
+
+    /** f(t) = -beta(t) / 2. */
+    @Override
+    public double driftRate(double t) {
+        return -0.5 * beta(t);
+    }
+
+    /** m(t) = exp(-B(t) / 2). */
+    @Override
+    public double meanScale(double t) {
+        return Math.exp(-0.5 * integratedBeta(t));
+    }
+
+    /** sigma_T = 1. */
+    @Override
+    public double priorStd() {
+        return 1;
+    }
+
+    @Override
+    public String toString() {
+        return name() + " SDE (beta_min = " + betaMin + ", beta_max = " + betaMax + ")";
+    }
+}
