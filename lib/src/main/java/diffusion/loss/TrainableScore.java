@@ -3,6 +3,7 @@ package diffusion.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
+import diffusion.Arguments;
 import diffusion.nn.EpsMlp;
 import diffusion.nn.ScoreMlp;
 
@@ -26,8 +27,17 @@ public interface TrainableScore {
 
     /** A noise predictor seen as a score by the eps-score relation: s_theta(x_t, t) = -eps_theta(x_t, t) / s(t). */
     static TrainableScore fromEpsilon(EpsMlp network) {
+        return fromEpsilon(network, 1);
+    }
+
+    /**
+     * As above with the network reading the time as c t, c = timeScale &gt; 0: s_theta(x_t, t) = -eps_theta(x_t, c t) / s(t)
+     * (continuous-time SDE models on [0, 1] use c = 1000; score/NetworkScoreModel takes the same c).
+     */
+    static TrainableScore fromEpsilon(EpsMlp network, double timeScale) {
+        Arguments.positive("timeScale", timeScale);
         return (parameters, x, t, std) -> {
-            NDArray eps = network.forward(parameters, new NDList(x, t), true).head();
+            NDArray eps = network.forward(parameters, new NDList(x, t.mul(timeScale)), true).head();
             return (network.outputs() == network.dim() ? eps : eps.get(":, 0:" + network.dim())).div(std).neg();
         };
     }

@@ -17,6 +17,7 @@ import diffusion.data.GaussianMixture;
 import diffusion.nn.EpsMlp;
 import diffusion.nn.ScoreMlp;
 import diffusion.report.Environment;
+import diffusion.score.NetworkScoreModel;
 import diffusion.schedule.NoiseLadder;
 import diffusion.schedule.PerturbationKernel;
 import java.util.Arrays;
@@ -169,6 +170,28 @@ class DenoisingScoreMatchingTest {
             NDArray eps = network.forward(parameters, new NDList(x, t), false).head();
             assertArrayEquals(eps.div(std).neg().toFloatArray(),
                     TrainableScore.fromEpsilon(network).score(parameters, x, t, std).toFloatArray(), 1e-6f);
+        }
+    }
+
+    /**
+     * With a time scale c the network reads c t, in training (TrainableScore) and in sampling (NetworkScoreModel)
+     * alike: both equal the unscaled network evaluated at c t.
+     */
+    @Test
+    void aTimeScaleFeedsTheNetworkTheSameScaledTimeInTrainingAndInference() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Environment.seed(6);
+            EpsMlp network = new EpsMlp(D, 8, 1, 4);
+            network.initialize(m);
+            ParameterStore parameters = new ParameterStore(m, false);
+            NDArray x = m.randomNormal(new Shape(3, D));
+            double t = 0.37, c = 1000;
+            NDArray std = m.full(new Shape(3, 1), (float) VP.std(t));
+            NDArray unscaled = TrainableScore.fromEpsilon(network).score(parameters, x, m.full(new Shape(3), (float) (c * t)), std);
+            NDArray training = TrainableScore.fromEpsilon(network, c).score(parameters, x, m.full(new Shape(3), (float) t), std);
+            NDArray inference = new NetworkScoreModel(network, VP, c).score(x, t);
+            assertArrayEquals(unscaled.toFloatArray(), training.toFloatArray(), 1e-6f);
+            assertArrayEquals(unscaled.toFloatArray(), inference.toFloatArray(), 1e-5f);
         }
     }
 
