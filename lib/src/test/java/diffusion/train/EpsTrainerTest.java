@@ -3,6 +3,7 @@ package diffusion.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -14,6 +15,8 @@ import diffusion.nn.EpsMlp;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.GaussianMixtureOracle;
 import diffusion.score.NetworkScoreModel;
+import diffusion.score.ScoreModel;
+import diffusion.sde.VpSde;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -56,6 +59,38 @@ class EpsTrainerTest {
             assertTrue(network >= optimal - 5 * error, "network " + network + " below the optimum " + optimal);
             assertTrue(network <= 1.10 * optimal, "network " + network + " not within 10% of the optimum " + optimal);
             assertTrue(mean(Arrays.copyOfRange(losses, 1400, 1500)) < mean(Arrays.copyOfRange(losses, 0, 100)));
+        }
+    }
+
+    /**
+     * The continuous-time objective under the VP SDE has the same Bayes optimum per t and dimension,
+     * 1 - s(t)^2 / (m(t)^2 v + s(t)^2); averaged over a grid of t in [tMin, 1] the trained model lies within 10% of it
+     * and not below it by more than 5 Monte Carlo standard errors of the evaluation.
+     */
+    @Test
+    void continuousTrainingUnderAnSdeApproachesTheBayesOptimalLoss() {
+        VpSde sde = new VpSde(0.1, 20);
+        try (NDManager m = NDManager.newBaseManager()) {
+            EpsTrainer trainer = new EpsTrainer(m, new EpsMlp(2, 64, 2, 16), sde, 1e-3, config(1500));
+            trainer.train(DATA.sample(m, 20_000, 1));
+            ScoreModel model = trainer.scoreModel();
+            assertSame(sde, model.kernel());
+            NDArray x0 = DATA.sample(m, 2_000, 2);
+            int grid = 20;
+            double network = 0, optimal = 0;
+            for (int k = 0; k < grid; k++) {
+                double t = 1e-3 + (1 - 1e-3) * (k + 0.5) / grid;
+                double mean = sde.meanScale(t), s = sde.std(t);
+                NDArray eps = m.randomNormal(x0.getShape());
+                NDArray xt = x0.mul(mean).add(eps.mul(s));
+                network += model.epsilon(xt, t).sub(eps).square().sum(new int[] {1}).mean().getFloat() / grid;
+                for (double v : DATA.variances()[0]) {
+                    optimal += (1 - s * s / (mean * mean * v + s * s)) / grid;
+                }
+            }
+            double error = optimal * Math.sqrt(2.0 / (2_000 * grid)); // chi-square-like evaluation noise
+            assertTrue(network >= optimal - 5 * error, "network " + network + " below the optimum " + optimal);
+            assertTrue(network <= 1.10 * optimal, "network " + network + " not within 10% of the optimum " + optimal);
         }
     }
 
