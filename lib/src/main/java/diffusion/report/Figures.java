@@ -23,7 +23,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * XChart helpers for notebooks: scatter plots of 2D samples, line plots, grids, and saving to
- * results/figures as PNG and SVG. Everything renders headless (java.awt.headless=true).
+ * results/figures as PNG, plus SVG for figures of at most SVG_POINT_LIMIT points (an SVG of a 10,000-point scatter
+ * runs to megabytes and shows nothing the PNG does not). Everything renders headless (java.awt.headless=true).
  */
 public final class Figures {
 
@@ -38,6 +39,9 @@ public final class Figures {
 
     /** Opacity (0-255) of scatter markers, so overlapping clouds stay readable. */
     public static final int SCATTER_ALPHA = 110;
+
+    /** The most data points (over all series of all charts) a figure may have to be saved as SVG as well as PNG. */
+    public static final int SVG_POINT_LIMIT = 5000;
 
     private Figures() {}
 
@@ -103,25 +107,47 @@ public final class Figures {
         return image;
     }
 
-    /** Writes results/figures/NAME.png and NAME.svg of chart; returns the rendered image for display. */
+    /** Writes results/figures/NAME.png, and NAME.svg up to SVG_POINT_LIMIT points, of chart; returns the rendered image. */
     public static BufferedImage save(String name, Chart<?, ?> chart) {
         return saveGrid(name, 1, chart);
     }
 
-    /** Writes results/figures/NAME.png and NAME.svg of {@link #grid}(columns, charts); returns the image. */
+    /**
+     * Writes results/figures/NAME.png of {@link #grid}(columns, charts), and NAME.svg when the charts hold at most
+     * SVG_POINT_LIMIT points (otherwise an SVG left by an earlier run is removed); returns the image.
+     */
     public static BufferedImage saveGrid(String name, int columns, Chart<?, ?>... charts) {
         Layout layout = new Layout(columns, charts);
         BufferedImage image = grid(columns, charts);
         writePng(Results.file(Results.figures(), name, "png"), image);
-        VectorGraphics2D vector = new VectorGraphics2D();
-        layout.paint(vector);
         Path svg = Results.file(Results.figures(), name, "svg");
-        try (OutputStream out = Files.newOutputStream(svg)) {
-            new SVGProcessor().getDocument(vector.getCommands(), new PageSize(0, 0, layout.width(), layout.height())).writeTo(out);
+        try {
+            if (points(charts) > SVG_POINT_LIMIT) {
+                Files.deleteIfExists(svg);
+                return image;
+            }
+            VectorGraphics2D vector = new VectorGraphics2D();
+            layout.paint(vector);
+            try (OutputStream out = Files.newOutputStream(svg)) {
+                new SVGProcessor().getDocument(vector.getCommands(), new PageSize(0, 0, layout.width(), layout.height())).writeTo(out);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + svg, e);
         }
         return image;
+    }
+
+    /** The number of data points over all series of the XY charts among charts. */
+    private static long points(Chart<?, ?>... charts) {
+        long points = 0;
+        for (Chart<?, ?> chart : charts) {
+            if (chart instanceof XYChart xy) {
+                for (XYSeries series : xy.getSeriesMap().values()) {
+                    points += series.getXData().length;
+                }
+            }
+        }
+        return points;
     }
 
     /** Writes results/figures/NAME.png of a raster image (PNG only: a raster has no vector form); returns image. */

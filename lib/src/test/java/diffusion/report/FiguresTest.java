@@ -32,6 +32,21 @@ class FiguresTest extends RedirectedResults {
         }
     }
 
+    /** Past SVG_POINT_LIMIT points a figure is PNG only, and a stale SVG of the same name from an earlier run goes. */
+    @Test
+    void aFigureWithMorePointsThanTheLimitIsSavedAsPngOnly() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            XYChart small = Figures.scatter("small", "data", Toy2D.byName("rings").sample(manager, Figures.SVG_POINT_LIMIT, 1));
+            Figures.save("cloud", small);
+            assertTrue(Files.exists(temporary.resolve("figures/cloud.svg")), "at the limit the SVG is written");
+            XYChart large = Figures.scatter("large", "data", Toy2D.byName("rings").sample(manager, Figures.SVG_POINT_LIMIT / 2, 2));
+            Figures.addScatter(large, "more", Toy2D.byName("rings").sample(manager, Figures.SVG_POINT_LIMIT / 2 + 1, 3));
+            Figures.save("cloud", large);
+            assertTrue(Files.exists(temporary.resolve("figures/cloud.png")));
+            assertFalse(Files.exists(temporary.resolve("figures/cloud.svg")), "one point over the limit: PNG only");
+        }
+    }
+
     @Test
     void gridOfLineChartsIsColumnsByRowsOfCells() throws Exception {
         XYChart loss = Figures.logY(Figures.addLine(Figures.lines("loss", "step", "loss"), "train", new double[] {1, 2, 3}, new double[] {1, 0.1, 0.01}));
