@@ -3,6 +3,7 @@ package diffusion.sample;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.process.Shapes;
 import diffusion.report.Environment;
 import diffusion.report.Progress;
 import diffusion.score.ReverseModel;
@@ -25,9 +26,19 @@ public final class ReverseSampler {
         if (n < 1) {
             throw new IllegalArgumentException("n = " + n + ": the number of samples must be >= 1");
         }
-        int T = model.schedule().T();
         Environment.seed(seed);
-        NDArray x = manager.randomNormal(new Shape(n, model.dim())); // x_T ~ N(0, I)
+        return sample(manager, model, manager.randomNormal(new Shape(n, model.dim())), observer); // x_T ~ N(0, I)
+    }
+
+    /**
+     * The chain from a given x_T (n, d), which it takes over (attached to manager), with noise z from the engine's
+     * generator as it stands; calls observer.accept(x_{t-1}, t - 1) after every step.
+     */
+    public NDArray sample(NDManager manager, ReverseModel model, NDArray xT, ObjIntConsumer<NDArray> observer) {
+        Shapes.requireBatch("xT", xT, model.dim());
+        int T = model.schedule().T();
+        NDArray x = xT;
+        x.attach(manager);
         try (Progress progress = new Progress("ancestral sample", T)) {
             for (int t = T; t >= 1; t--) {
                 try (NDManager step = manager.newSubManager()) {

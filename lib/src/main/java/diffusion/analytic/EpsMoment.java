@@ -1,0 +1,118 @@
+package diffusion.analytic;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import diffusion.Arguments;
+import diffusion.process.ForwardProcess;
+import diffusion.report.Environment;
+import diffusion.report.Progress;
+import diffusion.schedule.NoiseSchedule;
+import diffusion.score.ScoreModel;
+import java.util.SplittableRandom;
+
+/**
+ * The moment Gamma_t = E_{q(x_t)} ||eps_theta(x_t, t)||^2 / d of a noise predictor, estimated by Monte Carlo over
+ * training data: M rows x_0 drawn with replacement from the data and x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps.
+ * Bao et al.'s optimal reverse variance needs it at every step of a trajectory. Each step's draws depend only on
+ * (seed, t), so estimates do not depend on the order in which steps are asked for; each is computed once and cached
+ * in this object (one per model and data set).
+ */
+public final class EpsMoment {
+
+    private final ScoreModel model;
+    private final NoiseSchedule schedule;
+    private final NDArray data;
+    private final int samples;
+    private final long seed;
+    private final Estimate[] cache;
+
+    /** The estimator for model (a noise predictor of a NoiseSchedule) over data (n, d) with M >= 1 samples per step. */
+    public EpsMoment(ScoreModel model, NDArray data, int M, long seed) {
+        if (!(model.kernel() instanceof NoiseSchedule s)) {
+            throw new IllegalArgumentException("model predicts noise for " + model.kernel() + ": a discrete NoiseSchedule is required");
+        }
+        Arguments.floatingBatch("data", data, model.dim());
+        Arguments.atLeast("M", M, 1);
+        this.model = model;
+        this.schedule = s;
+        this.data = data;
+        this.samples = M;
+        this.seed = seed;
+        this.cache = new Estimate[s.T() + 1];
+    }
+
+    public ScoreModel model() {
+        return model;
+    }
+
+    /** M, the Monte Carlo samples per step. */
+    public int samples() {
+        return samples;
+    }
+
+    /** Gamma_t = E ||eps_theta(x_t, t)||^2 / d, t in 1..T (estimated on first use). */
+    public double gamma(int t) {
+        return estimate(t).mean();
+    }
+
+    /** The estimate of Gamma_t with its Monte Carlo standard error, t in 1..T. */
+    public Estimate estimate(int t) {
+        schedule.beta(t); // checks t in 1..T
+        if (cache[t] == null) {
+            cache[t] = compute(t);
+        }
+        return cache[t];
+    }
+
+    /** Estimates every step in steps not yet cached, with a progress line; returns Gamma at each of them. */
+    public double[] gammas(int... steps) {
+        int missing = 0;
+        for (int t : steps) {
+            missing += t >= 1 && t <= schedule.T() && cache[t] == null ? 1 : 0;
+        }
+        double[] values = new double[steps.length];
+        try (Progress progress = missing > 0 ? new Progress("Gamma_t (M=" + samples + ")", missing) : Progress.silent("Gamma_t", 1)) {
+            int done = 0;
+            for (int i = 0; i < steps.length; i++) {
+                boolean fresh = steps[i] >= 1 && steps[i] <= schedule.T() && cache[steps[i]] == null;
+                values[i] = gamma(steps[i]);
+                if (fresh) {
+                    progress.update(++done, "t=" + steps[i]);
+                }
+            }
+        }
+        return values;
+    }
+
+    private Estimate compute(int t) {
+        long stepSeed = seed * 1_000_003L + t;
+        SplittableRandom random = new SplittableRandom(stepSeed);
+        long[] rows = new long[samples];
+        long n = data.getShape().get(0);
+        for (int i = 0; i < samples; i++) {
+            rows[i] = random.nextLong(n);
+        }
+        try (NDManager scratch = data.getManager().newSubManager()) {
+            NDArray x0 = data.get(scratch.create(rows));
+            x0.attach(scratch);
+            Environment.seed(stepSeed);
+            NDArray xt = new ForwardProcess(schedule).sample(x0, t, scratch.randomNormal(x0.getShape()));
+            float[] perRow = model.epsilon(xt, t).square().mean(new int[] {1}).toFloatArray(); // ||eps_theta||^2 / d
+            double mean = 0;
+            for (float v : perRow) {
+                mean += v;
+            }
+            mean /= samples;
+            double squares = 0;
+            for (float v : perRow) {
+                squares += (v - mean) * (v - mean);
+            }
+            double standardError = samples > 1 ? Math.sqrt(squares / (samples - 1) / samples) : Double.NaN;
+            return new Estimate(mean, standardError);
+        }
+    }
+
+    /** A Monte Carlo mean and its standard error. */
+    public record Estimate(double mean, double standardError) {
+    }
+}

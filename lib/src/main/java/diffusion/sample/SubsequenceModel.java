@@ -1,0 +1,47 @@
+package diffusion.sample;
+
+import ai.djl.ndarray.NDArray;
+import diffusion.schedule.NoiseSchedule;
+import diffusion.score.ScoreModel;
+
+/**
+ * A noise predictor of the full schedule seen as one of the sub-schedule of a timestep sequence:
+ * eps'(x, k) = eps(x, tau_k), with kernel alphaBar'_k = alphaBar_{tau_k}. Any DDPM sampler or bound then runs on the
+ * K steps of the sub-sequence.
+ */
+public final class SubsequenceModel implements ScoreModel {
+
+    private final ScoreModel model;
+    private final Timesteps steps;
+
+    /** model must predict the noise of steps.schedule(). */
+    public SubsequenceModel(ScoreModel model, Timesteps steps) {
+        if (model.kernel() != steps.schedule()) {
+            throw new IllegalArgumentException("model predicts noise for " + model.kernel() + " but the timesteps index " + steps.schedule());
+        }
+        this.model = model;
+        this.steps = steps;
+    }
+
+    /** The timestep sequence. */
+    public Timesteps steps() {
+        return steps;
+    }
+
+    @Override
+    public int dim() {
+        return model.dim();
+    }
+
+    /** The sub-schedule alphaBar'_k = alphaBar_{tau_k}. */
+    @Override
+    public NoiseSchedule kernel() {
+        return steps.subSchedule();
+    }
+
+    /** eps'(x, k) = eps(x, tau_k) for integer k in 1..K. */
+    @Override
+    public NDArray epsilon(NDArray x, double k) {
+        return model.epsilon(x, steps.tau(NoiseSchedule.step(k)));
+    }
+}
