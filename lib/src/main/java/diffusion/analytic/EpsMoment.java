@@ -2,7 +2,9 @@ package diffusion.analytic;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import diffusion.Arguments;
+import diffusion.metrics.MonteCarlo;
 import diffusion.process.ForwardProcess;
 import diffusion.report.Environment;
 import diffusion.report.Progress;
@@ -24,7 +26,7 @@ public final class EpsMoment {
     private final NDArray data;
     private final int samples;
     private final long seed;
-    private final Estimate[] cache;
+    private final MonteCarlo.Estimate[] cache;
 
     /** The estimator for model (a noise predictor of a NoiseSchedule) over data (n, d) with M >= 1 samples per step. */
     public EpsMoment(ScoreModel model, NDArray data, int M, long seed) {
@@ -38,7 +40,7 @@ public final class EpsMoment {
         this.data = data;
         this.samples = M;
         this.seed = seed;
-        this.cache = new Estimate[s.T() + 1];
+        this.cache = new MonteCarlo.Estimate[s.T() + 1];
     }
 
     public ScoreModel model() {
@@ -56,7 +58,7 @@ public final class EpsMoment {
     }
 
     /** The estimate of Gamma_t with its Monte Carlo standard error, t in 1..T. */
-    public Estimate estimate(int t) {
+    public MonteCarlo.Estimate estimate(int t) {
         schedule.beta(t); // checks t in 1..T
         if (cache[t] == null) {
             cache[t] = compute(t);
@@ -84,7 +86,7 @@ public final class EpsMoment {
         return values;
     }
 
-    private Estimate compute(int t) {
+    private MonteCarlo.Estimate compute(int t) {
         long stepSeed = seed * 1_000_003L + t;
         SplittableRandom random = new SplittableRandom(stepSeed);
         long[] rows = new long[samples];
@@ -97,22 +99,8 @@ public final class EpsMoment {
             x0.attach(scratch);
             Environment.seed(stepSeed);
             NDArray xt = new ForwardProcess(schedule).sample(x0, t, scratch.randomNormal(x0.getShape()));
-            float[] perRow = model.epsilon(xt, t).square().mean(new int[] {1}).toFloatArray(); // ||eps_theta||^2 / d
-            double mean = 0;
-            for (float v : perRow) {
-                mean += v;
-            }
-            mean /= samples;
-            double squares = 0;
-            for (float v : perRow) {
-                squares += (v - mean) * (v - mean);
-            }
-            double standardError = samples > 1 ? Math.sqrt(squares / (samples - 1) / samples) : Double.NaN;
-            return new Estimate(mean, standardError);
+            NDArray perRow = model.epsilon(xt, t).square().mean(new int[] {1}); // ||eps_theta||^2 / d
+            return MonteCarlo.estimate(perRow.toType(DataType.FLOAT64, false).toDoubleArray());
         }
-    }
-
-    /** A Monte Carlo mean and its standard error. */
-    public record Estimate(double mean, double standardError) {
     }
 }

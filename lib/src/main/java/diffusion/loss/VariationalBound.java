@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import diffusion.metrics.MonteCarlo;
 import diffusion.process.Coefficients;
 import diffusion.process.ForwardProcess;
 import diffusion.process.GaussianKl;
@@ -125,17 +126,8 @@ public final class VariationalBound {
                 progress.update(t, "t=" + t);
             }
         }
-        double total = 0;
-        for (double v : perRow) {
-            total += v;
-        }
-        total /= n;
-        double squares = 0;
-        for (double v : perRow) {
-            squares += (v - total) * (v - total);
-        }
-        double standardError = n > 1 ? Math.sqrt(squares / (n - 1) / n) : Double.NaN;
-        return new Evaluation(prior, terms, total, standardError, model.dim());
+        MonteCarlo.Estimate total = MonteCarlo.estimate(perRow);
+        return new Evaluation(prior, terms, total.mean(), total.standardError(), model.dim());
     }
 
     /**

@@ -29,4 +29,25 @@ public final class MonteCarlo {
     public static double varianceError(double variance, long n) {
         return variance * Math.sqrt(2.0 / (n - 1));
     }
+
+    /** The sample mean of values and its standard error sd / sqrt(n) (NaN for a single value). */
+    public static Estimate estimate(double[] values) {
+        int n = values.length;
+        if (n < 1) {
+            throw new IllegalArgumentException("values is empty: need n >= 1");
+        }
+        double mean = 0;
+        for (double v : values) {
+            mean += v / n;
+        }
+        double squares = 0;
+        for (double v : values) {
+            squares += (v - mean) * (v - mean);
+        }
+        return new Estimate(mean, n > 1 ? Math.sqrt(squares / (n - 1) / n) : Double.NaN);
+    }
+
+    /** A Monte Carlo mean and its standard error. */
+    public record Estimate(double mean, double standardError) {
+    }
 }

@@ -13,6 +13,7 @@ import diffusion.data.Toy2D;
 import diffusion.loss.Decoder;
 import diffusion.loss.GaussianDataBound;
 import diffusion.loss.VariationalBound;
+import diffusion.metrics.MonteCarlo;
 import diffusion.sample.Timesteps;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.GaussianMixtureOracle;
@@ -32,7 +33,7 @@ class AnalyticDpmTest extends ManagedTest {
         try (NDManager m = manager.newSubManager()) {
             EpsMoment moment = new EpsMoment(new GaussianMixtureOracle(GAUSSIAN, SCHEDULE), GAUSSIAN.sample(m, 20_000, 1), 4000, 2);
             for (int t : new int[] {1, 10, 100, 400, 1000}) {
-                EpsMoment.Estimate estimate = moment.estimate(t);
+                MonteCarlo.Estimate estimate = moment.estimate(t);
                 assertEquals(GaussianMoments.gamma(SCHEDULE, t, VARIANCE), estimate.mean(), 5 * estimate.standardError(), "Gamma at t = " + t);
             }
         }
@@ -171,7 +172,7 @@ class AnalyticDpmTest extends ManagedTest {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(GAUSSIAN, SCHEDULE);
             EpsMoment first = new EpsMoment(oracle, train, 100, 4);
             EpsMoment second = new EpsMoment(oracle, train, 100, 4);
-            EpsMoment.Estimate a = first.estimate(500);
+            MonteCarlo.Estimate a = first.estimate(500);
             second.gammas(10, 700, 500);
             assertEquals(a, second.estimate(500));
             assertSame(a, first.estimate(500), "the second call is served from the cache");
