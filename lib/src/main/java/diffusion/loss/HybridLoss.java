@@ -20,7 +20,7 @@ public final class HybridLoss {
     private HybridLoss() {
     }
 
-    /** L_vlb as a training objective: per row t ~ sampler, eps ~ N(0, I); the sampler is shown the observed terms. */
+    /** L_vlb as a training objective: per row t ~ sampler, eps ~ N(0, I); an adaptive sampler is shown the observed terms. */
     public static Objective vlb(EpsMlp network, VariationalBound bound, TimeSampler sampler) {
         return objective(network, bound, sampler, (batch, output) -> vlb(bound, output, batch));
     }
@@ -66,7 +66,9 @@ public final class HybridLoss {
             Batch batch = new Batch(x0, t, m.create(toFloat(draw.probability())), eps, xt);
             NDArray output = network.forward(parameters, new NDList(xt, t), true).head();
             NDArray value = loss.apply(batch, output);
-            recordTerms(bound, sampler, output, batch, draw.t());
+            if (sampler.adaptive()) {
+                recordTerms(bound, sampler, output, batch, draw.t());
+            }
             return value;
         };
     }

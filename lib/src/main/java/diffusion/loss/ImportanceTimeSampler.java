@@ -85,6 +85,12 @@ public final class ImportanceTimeSampler implements TimeSampler {
     }
 
     /** Appends each loss to its step's history, dropping the oldest beyond HISTORY. */
+    /** True: p_t follows the recorded losses. */
+    @Override
+    public boolean adaptive() {
+        return true;
+    }
+
     @Override
     public void record(long[] t, double[] losses) {
         if (t.length != losses.length) {

@@ -10,6 +10,11 @@ public interface TimeSampler {
     /** n steps t (entries in 1..T) with the probability p_t each was drawn with. */
     Draw draw(int n);
 
+    /** Whether the sampler adapts p to recorded losses; objectives compute the per-row terms for record only if so. */
+    default boolean adaptive() {
+        return false;
+    }
+
     /** Shows the sampler the per-row losses L_{t-1} observed at steps t (same length); the default ignores them. */
     default void record(long[] t, double[] losses) {
     }

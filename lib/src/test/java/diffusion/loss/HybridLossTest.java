@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.GradientCollector;
 import diffusion.data.GaussianMixture;
 import diffusion.nn.EpsMlp;
@@ -135,6 +136,32 @@ class HybridLossTest {
             for (int i = 0; i < 5; i++) {
                 assertTrue(Float.isFinite(hybrid.step(train)));
             }
+        }
+    }
+
+    /** A sampler that does not adapt is never shown the per-row terms (they are not computed for it). */
+    @Test
+    void aNonAdaptiveSamplerIsNotShownTheTerms() {
+        UniformTimeSampler uniform = new UniformTimeSampler(SCHEDULE.T(), 3);
+        TimeSampler refusing = new TimeSampler() {
+            @Override
+            public Draw draw(int n) {
+                return uniform.draw(n);
+            }
+
+            @Override
+            public void record(long[] t, double[] losses) {
+                throw new AssertionError("record called on a non-adaptive sampler");
+            }
+        };
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(4);
+            EpsMlp network = new EpsMlp(D, 2 * D, 8, 1, 8);
+            network.initialize(m, DataType.FLOAT32, new Shape(1, D), new Shape(1));
+            NDArray x0 = GaussianMixture.gaussian(new double[] {0, 0}, new double[] {1, 1}).sample(m, 64, 5);
+            ParameterStore parameters = new ParameterStore(m, false);
+            assertTrue(Float.isFinite(HybridLoss.vlb(network, BOUND, refusing).loss(parameters, x0).getFloat()));
+            assertTrue(Float.isFinite(HybridLoss.hybrid(network, BOUND, 1e-3, refusing).loss(parameters, x0).getFloat()));
         }
     }
 
