@@ -86,7 +86,7 @@ public final class DormandPrince implements OdeSolver {
         try (NDManager scope = manager.newSubManager()) {
             x.attach(scope);
             k1 = field.velocity(x, t0);
-            h = direction * Math.min(initialStep(field, x, k1, t0, direction), Math.abs(t1 - t0));
+            h = direction * initialStep(field, x, k1, t0, direction, Math.abs(t1 - t0));
             x.attach(manager);
             k1.attach(manager);
         }
@@ -177,16 +177,19 @@ public final class DormandPrince implements OdeSolver {
         return rms(step.error().div(scale));
     }
 
-    /** Hairer-Norsett-Wanner's starting step: h0 = 0.01 ||x0|| / ||v0||, then h1 from a trial Euler step (one evaluation). */
-    private double initialStep(VectorField field, NDArray x, NDArray v, double t, double direction) {
+    /**
+     * Hairer-Norsett-Wanner's starting step, at most the interval's length: h0 = 0.01 ||x0|| / ||v0||, then h1 from a
+     * trial Euler step of h0 (one evaluation), and min(100 h0, h1).
+     */
+    private double initialStep(VectorField field, NDArray x, NDArray v, double t, double direction, double length) {
         NDArray scale = x.abs().mul(rtol).add(atol);
         double d0 = rms(x.div(scale));
         double d1 = rms(v.div(scale));
-        double h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
+        double h0 = Math.min(length, d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1);
         NDArray trial = field.velocity(x.add(v.mul(direction * h0)), t + direction * h0);
         double d2 = rms(trial.sub(v).div(scale)) / h0;
         double h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : Math.pow(0.01 / Math.max(d1, d2), 0.2);
-        return Math.min(100 * h0, h1);
+        return Math.min(length, Math.min(100 * h0, h1));
     }
 
     /** sqrt(mean(a^2)) over all entries, in double precision. */
