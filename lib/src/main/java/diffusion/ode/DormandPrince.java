@@ -95,7 +95,7 @@ public final class DormandPrince implements OdeSolver {
         int rejected = 0;
         double t = t0;
         boolean justRejected = false;
-        try (Progress progress = new Progress(name(), Math.round(Math.abs(t1 - t0) * 1000))) {
+        try (Progress progress = Progress.forLongRuns(name(), Math.max(1, Math.round(Math.abs(t1 - t0) * 1000)))) {
             while (t != t1) {
                 if (steps + rejected >= maxSteps) {
                     throw new StepBudgetExceededException(String.format(

@@ -34,7 +34,7 @@ public abstract class FixedStepSolver implements OdeSolver {
         NDArray x = initial.duplicate();
         x.attach(manager);
         observer.accept(x, t0);
-        try (Progress progress = new Progress(name(), steps)) {
+        try (Progress progress = Progress.forLongRuns(name(), steps)) {
             for (int i = 0; i < steps; i++) {
                 double t = t0 + i * h;
                 double next = i == steps - 1 ? t1 : t0 + (i + 1) * h; // land exactly on t1
