@@ -13,7 +13,8 @@ import java.util.function.ObjDoubleConsumer;
  * estimate, and the first stage of a step reusing the last of the previous (FSAL: six evaluations per accepted step).
  * A step is accepted when the RMS over all entries of err / (atol + rtol max(|x|, |x_new|)) is at most 1; the next
  * step is h 0.9 err^(-1/5), its growth clipped to [0.2, 10] (no growth right after a rejection). The first step follows
- * Hairer, Norsett and Wanner (II.4). A solve stops with StepBudgetExceededException after maxSteps attempted steps.
+ * Hairer, Norsett and Wanner (II.4). A solve stops with StepBudgetExceededException after maxSteps attempted steps, and
+ * with IllegalStateException when the field returns NaN.
  */
 public final class DormandPrince implements OdeSolver {
 
@@ -122,6 +123,10 @@ public final class DormandPrince implements OdeSolver {
                         k1.attach(manager);
                     }
                 }
+                if (Double.isNaN(error)) {
+                    throw new IllegalStateException(String.format("%s: the field returned a non-finite value in the step from t = %s (h = %s)",
+                            name(), t, step));
+                }
                 double factor = error == 0 ? MAX_FACTOR : SAFETY * Math.pow(error, -0.2);
                 if (error <= 1) {
                     t = last ? t1 : t + step;
@@ -132,7 +137,7 @@ public final class DormandPrince implements OdeSolver {
                     progress.update(Math.round(Math.abs(t - t0) * 1000), String.format("t=%.4f nfe=%d", t, nfe));
                 } else {
                     rejected++;
-                    h = step * Math.max(MIN_FACTOR, Double.isNaN(factor) ? MIN_FACTOR : factor);
+                    h = step * Math.max(MIN_FACTOR, factor);
                     justRejected = true;
                 }
             }

@@ -144,6 +144,19 @@ class ProbabilityFlowLikelihoodTest extends ManagedTest {
         assertEquals(0.0, bits[1], 1e-12);
     }
 
+    /** Every evaluation runs in the solver's step scope: a solve leaves exactly its four results in the caller's manager. */
+    @Test
+    void aSolveLeavesOnlyItsResults() {
+        GaussianMixture data = Toy2D.eightGaussians();
+        NDArray x = points(data, 8, 3);
+        for (DivergenceEstimator estimator : DivergenceEstimator.values()) {
+            try (ai.djl.ndarray.NDManager caller = manager.newSubManager()) {
+                new ProbabilityFlowLikelihood(flow(data), estimator).logDensity(caller, x, DormandPrince.withTolerance(1e-5), 1);
+                assertEquals(4, caller.getManagedArrays().size(), estimator.label());
+            }
+        }
+    }
+
     @Test
     void badInputIsRejected() {
         ProbabilityFlowLikelihood likelihood = new ProbabilityFlowLikelihood(flow(anisotropicGaussian()), DivergenceEstimator.EXACT);

@@ -155,6 +155,15 @@ class OdeSolversTest extends ManagedTest {
         assertTrue(e.getMessage().contains("step budget") && e.getMessage().contains("maxSteps = 5"), e.getMessage());
     }
 
+    /** A field that returns NaN stops the adaptive solve at once with an error naming the cause, not a budget overrun. */
+    @Test
+    void dormandPrinceStopsOnANonFiniteField() {
+        VectorField broken = (x, t) -> t < 0.5 ? x.mul(-1) : x.mul(Double.NaN);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> DormandPrince.withTolerance(1e-6).solve(manager, broken, start(), 0, 1));
+        assertTrue(e.getMessage().contains("non-finite"), e.getMessage());
+    }
+
     /** Observer sees t0 and every accepted step, ending at t1; fixed steps land on the uniform grid. */
     @Test
     void observerSeesEveryStep() {
