@@ -29,7 +29,9 @@ public final class Progress implements AutoCloseable {
     private long lastPrint;
     private long done;
     private String status = "";
+    private final boolean onlyIfLong;
     private boolean printedTotal;
+    private boolean printedAny;
     private boolean closed;
 
     /** Progress over total &gt;= 1 steps, printed to System.out. */
@@ -44,6 +46,11 @@ public final class Progress implements AutoCloseable {
 
     /** As the public constructors, with clock giving nanoseconds. */
     Progress(String label, long total, Supplier<PrintStream> out, LongSupplier clock) {
+        this(label, total, out, clock, false);
+    }
+
+    /** As above; with onlyIfLong, nothing is printed until the run has lasted INTERVAL_SECONDS. */
+    Progress(String label, long total, Supplier<PrintStream> out, LongSupplier clock, boolean onlyIfLong) {
         if (total < 1) {
             throw new IllegalArgumentException("total = " + total + " must be >= 1");
         }
@@ -53,6 +60,15 @@ public final class Progress implements AutoCloseable {
         this.clock = clock;
         this.start = clock.getAsLong();
         this.lastPrint = start;
+        this.onlyIfLong = onlyIfLong;
+    }
+
+    /**
+     * Progress over total &gt;= 1 steps, printed to System.out only once the run has lasted {@value #INTERVAL_SECONDS}
+     * seconds: runs shorter than that print nothing (for loops run many times, such as ODE solves).
+     */
+    public static Progress forLongRuns(String label, long total) {
+        return new Progress(label, total, () -> System.out, System::nanoTime, true);
     }
 
     /** A progress tracker that prints nothing (for tests and nested loops). */
@@ -68,10 +84,11 @@ public final class Progress implements AutoCloseable {
         this.done = done;
         this.status = status == null ? "" : status;
         long now = clock.getAsLong();
-        boolean finished = done == total && !printedTotal;
+        boolean finished = done == total && !printedTotal && (printedAny || !onlyIfLong);
         if (finished || now - lastPrint >= INTERVAL_SECONDS * 1_000_000_000L) {
             lastPrint = now;
             printedTotal |= done == total;
+            printedAny = true;
             out.get().println(line(now, false));
         }
     }
@@ -84,7 +101,7 @@ public final class Progress implements AutoCloseable {
     /** Prints the final line "label  done/total (p%)  rate it/s  in m:ss  status", once. */
     @Override
     public void close() {
-        if (!closed) {
+        if (!closed && (printedAny || !onlyIfLong)) {
             closed = true;
             out.get().println(line(clock.getAsLong(), true));
         }

@@ -30,6 +30,28 @@ class ProgressTest {
         assertEquals("train  5000/5000 (100%)  1000.0 it/s  in 0:05  loss=0.123", lines[3]);
     }
 
+    /** forLongRuns: a run shorter than two seconds prints nothing; a longer one prints as usual from two seconds on. */
+    @Test
+    void forLongRunsStaysSilentOnShortRuns() {
+        for (long stepNanos : new long[] {100_000L, 1_000_000L}) { // 0.5 s and 5 s in all
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+            nanos = 0;
+            try (Progress progress = new Progress("solve", 5000, () -> stream, () -> nanos, true)) {
+                for (int step = 1; step <= 5000; step++) {
+                    nanos = step * stepNanos;
+                    progress.update(step);
+                }
+            }
+            String printed = bytes.toString(StandardCharsets.UTF_8);
+            if (stepNanos == 100_000L) {
+                assertEquals("", printed);
+            } else {
+                assertEquals(4, printed.split("\n").length, printed);
+            }
+        }
+    }
+
     @Test
     void clockTimeUsesHoursOnlyWhenNeeded() {
         assertEquals("0:11", Progress.clockTime(11.2));
