@@ -103,7 +103,11 @@ public final class PredictorCorrector {
             predictorSteps[k] = predictor.step(sde, time(sde, k), dt);
             alpha[k] = corrector.isPresent() ? Math.pow(sde.discretize(time(sde, k), dt).a(), 2) : 1;
         }
-        NDArray x = sde.samplePrior(manager, n, model.dim(), seed); // x(T) ~ N(0, sigma_T^2 I), seeds the engine
+        NDArray x;
+        try (NDManager prior = manager.newSubManager()) { // samplePrior's intermediate draw stays in here
+            x = sde.samplePrior(prior, n, model.dim(), seed); // x(T) ~ N(0, sigma_T^2 I), seeds the engine
+            x.attach(manager);
+        }
         int evaluations = 0;
         try (Progress progress = new Progress(name(), steps)) {
             for (int k = steps; k >= 1; k--) {
