@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
  * no corrector; corrector only (Predictor.NONE): annealed Langevin dynamics on the same grid. The score evaluations
  * (NFE) are counted and returned with the samples.
  */
-public final class PredictorCorrector {
+public final class PredictorCorrector implements SdeSampler {
 
     private final Predictor predictor;
     private final Optional<LangevinCorrector> corrector;
@@ -81,14 +81,11 @@ public final class PredictorCorrector {
         return parts + ", N = " + steps + (denoise ? ", denoised" : "");
     }
 
-    /** Samples and the number of score evaluations (NFE) spent per sample. */
-    public record Result(NDArray samples, int scoreEvaluations) {
-    }
-
     /**
      * n samples of x(eps) (or of E[x_0 | x(eps)] with denoising) from the reverse SDE, seeded; the samples live in
      * manager. Every predictor and corrector step runs in its own sub-manager. Requires eps &lt; T.
      */
+    @Override
     public Result sample(NDManager manager, ReverseSde reverse, int n, long seed) {
         Sde sde = reverse.sde();
         ScoreModel model = reverse.model();

@@ -118,7 +118,7 @@ class PredictorCorrectorTest extends ManagedTest {
                 PredictorCorrector.correctorOnly(new LangevinCorrector(0.1, 2), 7, 1e-3, true))) {
             Counting counting = new Counting(oracle);
             try (NDManager m = manager.newSubManager()) {
-                PredictorCorrector.Result result = sampler.sample(m, new ReverseSde(VE, counting), 10, 1);
+                SdeSampler.Result result = sampler.sample(m, new ReverseSde(VE, counting), 10, 1);
                 assertEquals(counting.calls, result.scoreEvaluations(), sampler.name());
                 assertEquals(sampler.scoreEvaluations(), result.scoreEvaluations(), sampler.name());
                 assertEquals(1, m.getManagedArrays().size(), sampler.name() + ": arrays left in the caller's manager");
