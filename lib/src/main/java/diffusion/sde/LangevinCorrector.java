@@ -6,8 +6,10 @@ import diffusion.Arguments;
 /**
  * The Langevin corrector of Song et al. (2021, Algorithms 4 and 5): at a fixed level t, M steps
  * x &lt;- x + epsilon s(x, t) + sqrt(2 epsilon) z with the signal-to-noise step rule
- * epsilon = 2 alpha (r ||z|| / ||s(x, t)||)^2, the norms averaged over the batch, r the target snr and alpha = a^2 of
- * the SDE's chain step (alpha_i = 1 - beta_i for VP, 1 for VE). Without a predictor it is annealed Langevin dynamics.
+ * epsilon = 2 alpha (r ||z|| / ||s(x, t)||)^2, the norms averaged over the batch, r the target snr and alpha the
+ * squared mean decay of the level's step, (m(t) / m(t - dt))^2 = exp(2 int f): 1 for VE, exp(-int beta) for VP and
+ * sub-VP, where Song et al. take DDPM's alpha_i = 1 - beta_i (equal to first order in dt, and never negative on a
+ * coarse grid). Without a predictor it is annealed Langevin dynamics.
  */
 public final class LangevinCorrector {
 

@@ -94,11 +94,11 @@ public final class PredictorCorrector implements SdeSampler {
         }
         Arguments.sampleCount(n, model.dim());
         Predictor.Step[] predictorSteps = new Predictor.Step[steps + 1];
-        double[] alpha = new double[steps + 1]; // alpha = a^2 of the chain step into t_{k-1}, for the corrector
+        double[] alpha = new double[steps + 1]; // the corrector's alpha = (m(t_k) / m(t_{k-1}))^2
         for (int k = steps; k >= 1; k--) { // every coefficient checked before any work
             double dt = time(sde, k) - time(sde, k - 1);
             predictorSteps[k] = predictor.step(sde, time(sde, k), dt);
-            alpha[k] = corrector.isPresent() ? Math.pow(sde.discretize(time(sde, k), dt).a(), 2) : 1;
+            alpha[k] = Math.pow(sde.meanScale(time(sde, k)) / sde.meanScale(time(sde, k - 1)), 2);
         }
         NDArray x;
         try (NDManager prior = manager.newSubManager()) { // samplePrior's intermediate draw stays in here

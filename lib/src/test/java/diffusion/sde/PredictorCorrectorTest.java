@@ -72,7 +72,7 @@ class PredictorCorrectorTest extends ManagedTest {
     }
 
     /**
-     * Ancestral sampling is the posterior of the SDE's own chain: DDPM (VP) x_{i-1} = (x + beta_i s) / sqrt(1 - beta_i)
+     * Ancestral sampling runs the SDE's own chain backwards: DDPM (VP) x_{i-1} = (x + beta_i s) / sqrt(1 - beta_i)
      * + sqrt(beta_i) z with beta_i = beta(t) dt; SMLD (VE) x + (sigma_i^2 - sigma_{i-1}^2) s + sigma z with
      * sigma^2 = sigma_{i-1}^2 (sigma_i^2 - sigma_{i-1}^2) / sigma_i^2.
      */
