@@ -1,5 +1,6 @@
 package diffusion.sde;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,8 @@ import diffusion.metrics.MmdBaseline;
 import diffusion.schedule.PerturbationKernel;
 import diffusion.score.GaussianMixtureOracle;
 import diffusion.score.ScoreModel;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -125,6 +128,27 @@ class PredictorCorrectorTest extends ManagedTest {
             }
         }
         assertEquals(7 + 21 + 1, PredictorCorrector.of(Predictor.EULER_MARUYAMA, new LangevinCorrector(0.1, 3), 7, 1e-3, true).scoreEvaluations());
+    }
+
+    /** quiet() draws the same samples, seed for seed, and prints no progress line. */
+    @Test
+    void aQuietSamplerDrawsTheSameSamplesSilently() {
+        PredictorCorrector loud = PredictorCorrector.of(Predictor.REVERSE_DIFFUSION, new LangevinCorrector(0.16, 1), 5, 1e-3, true);
+        ReverseSde reverse = new ReverseSde(VE, new GaussianMixtureOracle(DATA, VE));
+        PrintStream console = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (NDManager m = manager.newSubManager()) {
+            float[] expected = loud.sample(m, reverse, 20, 3).samples().toFloatArray();
+            System.setOut(new PrintStream(printed));
+            float[] actual;
+            try {
+                actual = loud.quiet().sample(m, reverse, 20, 3).samples().toFloatArray();
+            } finally {
+                System.setOut(console);
+            }
+            assertArrayEquals(expected, actual);
+            assertEquals("", printed.toString());
+        }
     }
 
     /** Bad settings are rejected before any work, naming the parameter. */
