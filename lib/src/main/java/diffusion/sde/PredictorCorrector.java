@@ -22,18 +22,12 @@ public final class PredictorCorrector implements SdeSampler {
     private final int steps;
     private final double eps;
     private final boolean denoise;
-    private final boolean quiet;
 
     /**
      * N = steps &gt;= 1 levels down to eps &gt; 0; corrector may be empty (predictor only) but not together with
      * Predictor.NONE; denoise adds the final Tweedie step.
      */
     public PredictorCorrector(Predictor predictor, Optional<LangevinCorrector> corrector, int steps, double eps, boolean denoise) {
-        this(predictor, corrector, steps, eps, denoise, false);
-    }
-
-    private PredictorCorrector(Predictor predictor, Optional<LangevinCorrector> corrector, int steps, double eps, boolean denoise,
-            boolean quiet) {
         if (predictor == Predictor.NONE && corrector.isEmpty()) {
             throw new IllegalArgumentException("predictor = NONE and no corrector: the sampler would not move x");
         }
@@ -42,7 +36,6 @@ public final class PredictorCorrector implements SdeSampler {
         this.steps = Arguments.atLeast("steps", steps, 1);
         this.eps = Arguments.positive("eps", eps);
         this.denoise = denoise;
-        this.quiet = quiet;
     }
 
     /** Predictor only, N = steps levels down to eps. */
@@ -58,11 +51,6 @@ public final class PredictorCorrector implements SdeSampler {
     /** Corrector only: annealed Langevin dynamics, M Langevin steps at each of t_{N-1}, ..., t_0 = eps. */
     public static PredictorCorrector correctorOnly(LangevinCorrector corrector, int steps, double eps, boolean denoise) {
         return new PredictorCorrector(Predictor.NONE, Optional.of(corrector), steps, eps, denoise);
-    }
-
-    /** The same sampler without progress lines, for loops over many short runs that report their own progress. */
-    public PredictorCorrector quiet() {
-        return new PredictorCorrector(predictor, corrector, steps, eps, denoise, true);
     }
 
     /** N, the number of levels below T. */
@@ -95,7 +83,8 @@ public final class PredictorCorrector implements SdeSampler {
 
     /**
      * n samples of x(eps) (or of E[x_0 | x(eps)] with denoising) from the reverse SDE, seeded; the samples live in
-     * manager. Every predictor and corrector step runs in its own sub-manager. Requires eps &lt; T.
+     * manager. Every predictor and corrector step runs in its own sub-manager; a run that lasts over two seconds
+     * prints progress (Progress.forLongRuns: tables of many short runs stay quiet). Requires eps &lt; T.
      */
     @Override
     public Result sample(NDManager manager, ReverseSde reverse, int n, long seed) {
@@ -118,7 +107,7 @@ public final class PredictorCorrector implements SdeSampler {
             x.attach(manager);
         }
         int evaluations = 0;
-        try (Progress progress = quiet ? Progress.silent(name(), steps) : new Progress(name(), steps)) {
+        try (Progress progress = Progress.forLongRuns(name(), steps)) {
             for (int k = steps; k >= 1; k--) {
                 double t = time(sde, k), next = time(sde, k - 1);
                 Predictor.Step step = predictorSteps[k];

@@ -36,6 +36,17 @@ public final class ProbabilityFlowOde {
         return reverse;
     }
 
+    /**
+     * Probability-flow sampling as an SdeSampler (for tables that compare it with the reverse-SDE samplers): the flow of
+     * each reverse SDE on [eps, T], solved by solver from prior draws, optionally denoised; NFE as the solver counts them.
+     */
+    public static SdeSampler sampler(OdeSolver solver, double eps, boolean denoise) {
+        return (manager, reverse, n, seed) -> {
+            Solution solution = new ProbabilityFlowOde(reverse, eps).sample(manager, n, seed, solver, denoise);
+            return new SdeSampler.Result(solution.state(), solution.nfe());
+        };
+    }
+
     /** The start time eps. */
     public double eps() {
         return eps;

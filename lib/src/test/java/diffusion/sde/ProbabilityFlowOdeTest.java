@@ -120,6 +120,17 @@ class ProbabilityFlowOdeTest extends ManagedTest {
         }
     }
 
+    /** As an SdeSampler the flow gives the same samples as sample() with the same seed, and reports the solver's NFE. */
+    @Test
+    void theFlowServesAsAnSdeSampler() {
+        try (NDManager caller = manager.newSubManager()) {
+            SdeSampler.Result result = ProbabilityFlowOde.sampler(new Heun(10), FLOW.eps(), true).sample(caller, FLOW.reverse(), 30, 5);
+            Solution direct = FLOW.sample(caller, 30, 5, new Heun(10), true);
+            assertEquals(direct.nfe(), result.scoreEvaluations());
+            assertEquals(0, result.samples().sub(direct.state()).abs().max().getFloat(), 0);
+        }
+    }
+
     @Test
     void epsMustLieStrictlyInsideTheHorizon() {
         ReverseSde reverse = new ReverseSde(SDE, ORACLE);
