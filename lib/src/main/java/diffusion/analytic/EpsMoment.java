@@ -18,6 +18,9 @@ import java.util.SplittableRandom;
  * Bao et al.'s optimal reverse variance needs it at every step of a trajectory. Each step's draws depend only on
  * (seed, t), so estimates do not depend on the order in which steps are asked for; each is computed once and cached
  * in this object (one per model and data set).
+ *
+ * <p>Two Monte Carlo forms (Form) share the same expectation for the exact model eps*, because E[eps | x_t] = eps*
+ * gives E||eps - eps*||^2 = d - E||eps*||^2: Bao et al.'s squared norm, and one minus the residual.
  */
 public final class EpsMoment {
 
@@ -26,10 +29,27 @@ public final class EpsMoment {
     private final NDArray data;
     private final int samples;
     private final long seed;
+    private final Form form;
     private final MonteCarlo.Estimate[] cache;
 
-    /** The estimator for model (a noise predictor of a NoiseSchedule) over data (n, d) with M >= 1 samples per step. */
+    /** What is averaged per row. */
+    public enum Form {
+        /** ||eps_theta(x_t, t)||^2 / d (Bao et al.): unbiased for Gamma_t, but its noise can carry it above 1. */
+        SQUARED_NORM,
+        /**
+         * 1 - ||eps - eps_theta(x_t, t)||^2 / d: never above 1, and for a network 1 - Gamma is its own mean's error
+         * E||eps - eps_theta||^2 / d, so the variance built from it is the optimal one for that mean.
+         */
+        RESIDUAL
+    }
+
+    /** The squared-norm estimator for model (a noise predictor of a NoiseSchedule) over data (n, d), M >= 1 samples per step. */
     public EpsMoment(ScoreModel model, NDArray data, int M, long seed) {
+        this(model, data, M, seed, Form.SQUARED_NORM);
+    }
+
+    /** As above with the given form. */
+    public EpsMoment(ScoreModel model, NDArray data, int M, long seed, Form form) {
         if (!(model.kernel() instanceof NoiseSchedule s)) {
             throw new IllegalArgumentException("model predicts noise for " + model.kernel() + ": a discrete NoiseSchedule is required");
         }
@@ -40,11 +60,17 @@ public final class EpsMoment {
         this.data = data;
         this.samples = M;
         this.seed = seed;
+        this.form = form;
         this.cache = new MonteCarlo.Estimate[s.T() + 1];
     }
 
     public ScoreModel model() {
         return model;
+    }
+
+    /** The form averaged per row. */
+    public Form form() {
+        return form;
     }
 
     /** M, the Monte Carlo samples per step. */
@@ -98,8 +124,11 @@ public final class EpsMoment {
             NDArray x0 = data.get(scratch.create(rows));
             x0.attach(scratch);
             Environment.seed(stepSeed);
-            NDArray xt = new ForwardProcess(schedule).sample(x0, t, scratch.randomNormal(x0.getShape()));
-            NDArray perRow = model.epsilon(xt, t).square().mean(new int[] {1}); // ||eps_theta||^2 / d
+            NDArray eps = scratch.randomNormal(x0.getShape());
+            NDArray predicted = model.epsilon(new ForwardProcess(schedule).sample(x0, t, eps), t);
+            NDArray perRow = form == Form.SQUARED_NORM
+                    ? predicted.square().mean(new int[] {1}) // ||eps_theta||^2 / d
+                    : eps.sub(predicted).square().mean(new int[] {1}).neg().add(1); // 1 - ||eps - eps_theta||^2 / d
             return MonteCarlo.estimate(perRow.toType(DataType.FLOAT64, false).toDoubleArray());
         }
     }

@@ -40,6 +40,31 @@ class AnalyticDpmTest extends ManagedTest {
     }
 
     /**
+     * Both forms estimate Gamma_t for the exact model: the residual form 1 - ||eps - eps*||^2 / d matches the closed form
+     * within 5 standard errors too, and it never exceeds 1, while at t = T, where 1 - Gamma_T is about 1e-4, the
+     * squared norm's estimate lies above 1 with the Monte Carlo noise of a d = 2 norm (se about 0.02 at M = 4000).
+     */
+    @Test
+    void theResidualFormEstimatesTheSameMomentAndStaysBelowOne() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray data = GAUSSIAN.sample(m, 20_000, 1);
+            GaussianMixtureOracle oracle = new GaussianMixtureOracle(GAUSSIAN, SCHEDULE);
+            EpsMoment residual = new EpsMoment(oracle, data, 4000, 2, EpsMoment.Form.RESIDUAL);
+            for (int t : new int[] {1, 10, 100, 400, 1000}) {
+                MonteCarlo.Estimate estimate = residual.estimate(t);
+                assertEquals(GaussianMoments.gamma(SCHEDULE, t, VARIANCE), estimate.mean(), 5 * estimate.standardError(), "Gamma at t = " + t);
+                assertTrue(estimate.mean() <= 1, "residual form at t = " + t + ": " + estimate.mean());
+            }
+            int aboveOne = 0;
+            EpsMoment squared = new EpsMoment(oracle, data, 4000, 2);
+            for (int t = 900; t <= 1000; t += 10) {
+                aboveOne += squared.gamma(t) > 1 ? 1 : 0;
+            }
+            assertTrue(aboveOne > 0, "the squared-norm form should exceed 1 somewhere near T (noise far above 1 - Gamma)");
+        }
+    }
+
+    /**
      * For Gaussian data the optimal variance is the true conditional variance: with the exact Gamma, sigma*_k^2 of DDPM
      * (eta = 1) on a trajectory equals Var(x_{tau_{k-1}} | x_{tau_k}) averaged over dimensions (to 1e-9 relative, double
      * rounding); with Gamma estimated from M = 4000 oracle draws it agrees within 5 standard errors of the estimate
