@@ -14,16 +14,25 @@ import diffusion.train.TrainingConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * `./workbench bench`: times the L_simple training step (batch 1024, the 2D eps-MLP) and DDPM sampling
  * (1000 steps, 10,000 points), and checks that resident memory stays flat over a long training run
  * (within 10% between 10% and 100% of the run). Prints the machine and the settings beside the numbers.
- * Options: --steps N (the long run, default 5000), --samples N (default 10000).
+ * Options: --steps N (the long run, default 5000), --samples N (default 10000), --repeats R (default 0): R more
+ * trainings of REPEAT_STEPS steps from the same seed in this JVM, reporting how many distinct loss sequences they gave
+ * (1 means bitwise repeatable).
  */
 public final class Benchmark {
 
     private static final double FLAT_TOLERANCE = 0.10;
+
+    /** Steps of each repeated training run (--repeats). */
+    private static final int REPEAT_STEPS = 1000;
 
     private Benchmark() {
     }
@@ -31,6 +40,7 @@ public final class Benchmark {
     public static void main(String[] args) throws IOException {
         int steps = intOption(args, "--steps", 5000);
         int samples = intOption(args, "--samples", 10_000);
+        int repeats = intOption(args, "--repeats", 0);
         int batch = 1024;
         int T = 1000;
         System.out.println("# diffusion-workbench benchmark");
@@ -71,25 +81,40 @@ public final class Benchmark {
                     rss[0] / 1024.0, rss[1] / 1024.0, 100 * growth, residentKb("VmHWM") / 1024.0);
             boolean flat = Math.abs(growth) <= FLAT_TOLERANCE;
             System.out.println("memory flat within 10%: " + (flat ? "yes" : "NO"));
+            if (repeats > 0) {
+                Map<Integer, Integer> runs = new LinkedHashMap<>(); // hash of the losses -> how many runs gave it
+                for (int r = 0; r < repeats; r++) {
+                    EpsTrainer again = new EpsTrainer(manager, EpsMlp.forDim(2), schedule,
+                            new TrainingConfig(REPEAT_STEPS, batch, 1e-3, 0.995, 1, REPEAT_STEPS, null));
+                    float[] losses = new float[REPEAT_STEPS];
+                    for (int i = 0; i < REPEAT_STEPS; i++) {
+                        losses[i] = again.step(data);
+                    }
+                    runs.merge(Arrays.hashCode(losses), 1, Integer::sum);
+                }
+                System.out.printf("repeatability: %d trainings of %d steps from the same seed gave %d distinct loss sequences %s%n",
+                        repeats, REPEAT_STEPS, runs.size(), runs.values());
+            }
             if (!flat) {
                 System.exit(1);
             }
         }
     }
 
-    /** The value of option name (--steps or --samples), or fallback; anything else is an error. */
+    /** The value of option name (--steps, --samples or --repeats), or fallback; anything else is an error. */
     private static int intOption(String[] args, String name, int fallback) {
         int value = fallback;
         for (int i = 0; i < args.length; i += 2) {
-            if (!args[i].equals("--steps") && !args[i].equals("--samples") || i + 1 == args.length) {
-                throw new IllegalArgumentException("bad argument " + args[i] + ": usage: bench [--steps N] [--samples N]");
+            if (!List.of("--steps", "--samples", "--repeats").contains(args[i]) || i + 1 == args.length) {
+                throw new IllegalArgumentException("bad argument " + args[i] + ": usage: bench [--steps N] [--samples N] [--repeats R]");
             }
             if (args[i].equals(name)) {
                 value = Integer.parseInt(args[i + 1]);
             }
         }
-        if (value < 10) {
-            throw new IllegalArgumentException(name + " = " + value + ": must be >= 10");
+        int minimum = name.equals("--repeats") ? 0 : 10;
+        if (value < minimum) {
+            throw new IllegalArgumentException(name + " = " + value + ": must be >= " + minimum);
         }
         return value;
     }

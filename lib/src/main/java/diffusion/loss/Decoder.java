@@ -3,6 +3,7 @@ package diffusion.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
+import diffusion.Scalar;
 import diffusion.process.Shapes;
 
 /**
@@ -15,7 +16,7 @@ public enum Decoder {
         @Override
         NDArray negativeLogLikelihood(NDArray x0, NDArray mean, NDArray logVariance) {
             NDArray mahalanobis = x0.sub(mean).square().mul(logVariance.neg().exp()); // (x_0 - mu)^2 / sigma^2
-            return mahalanobis.add(logVariance).add(LOG_2PI).mul(0.5).sum(new int[] {-1});
+            return Scalar.times(mahalanobis.add(logVariance).add(LOG_2PI), 0.5).sum(new int[] {-1});
         }
     },
     /**
@@ -32,7 +33,7 @@ public enum Decoder {
             if (!(min >= -1 && max <= 1)) {
                 throw new IllegalArgumentException("x0 ranges over [" + min + ", " + max + "]: the discretised decoder needs data in [-1, 1]");
             }
-            NDArray inverseSigma = logVariance.mul(-0.5).exp();
+            NDArray inverseSigma = Scalar.times(logVariance, -0.5).exp();
             NDArray upper = normalCdf(x0.add(HALF_BIN).sub(mean).mul(inverseSigma)); // Phi((x + 1/255 - mu) / sigma)
             NDArray lower = normalCdf(x0.sub(HALF_BIN).sub(mean).mul(inverseSigma)); // Phi((x - 1/255 - mu) / sigma)
             upper = NDArrays.where(x0.gt(1 - EDGE), upper.onesLike(), upper); // last bin reaches +infinity
@@ -62,6 +63,6 @@ public enum Decoder {
 
     /** Phi(z) = (1 + erf(z / sqrt 2)) / 2. */
     static NDArray normalCdf(NDArray z) {
-        return z.div(Math.sqrt(2)).erf().add(1).mul(0.5);
+        return Scalar.times(Scalar.over(z, Math.sqrt(2)).erf().add(1), 0.5);
     }
 }

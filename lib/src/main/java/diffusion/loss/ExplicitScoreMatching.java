@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import diffusion.Scalar;
 import diffusion.nn.ScoreMlp;
 
 /**
@@ -26,7 +27,7 @@ public final class ExplicitScoreMatching {
     public static NDArray terms(ScoreMlp network, ParameterStore parameters, NDArray x) {
         NDList forms = JacobianForms.of(network, parameters, x, basis(x.getManager(), x, network.dim()));
         NDArray trace = forms.get(1).sum(new int[] {0}); // tr J = sum_j e_j^T J e_j
-        return trace.add(forms.head().square().sum(new int[] {1}).mul(0.5)); // tr J + 1/2 ||s||^2
+        return trace.add(Scalar.times(forms.head().square().sum(new int[] {1}), 0.5)); // tr J + 1/2 ||s||^2
     }
 
     /** The directions e_1..e_d for every row: shape (d, n, d) with [j, i, :] = e_j. */

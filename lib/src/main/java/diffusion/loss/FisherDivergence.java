@@ -1,6 +1,7 @@
 package diffusion.loss;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Scalar;
 import diffusion.process.Shapes;
 
 /** The Fisher divergence F(q || p) = 1/2 E_p ||s(x) - grad_x log p(x)||^2 between a model score s and the true score. */
@@ -12,6 +13,6 @@ public final class FisherDivergence {
     /** Per row: 1/2 ||s(x_i) - grad log p(x_i)||^2, shape (n,), for scores of shape (n, d) at samples x_i ~ p. */
     public static NDArray terms(NDArray score, NDArray trueScore) {
         Shapes.requireSame("score", score, "trueScore", trueScore);
-        return score.sub(trueScore).square().sum(new int[] {1}).mul(0.5); // 1/2 ||s - grad log p||^2
+        return Scalar.times(score.sub(trueScore).square().sum(new int[] {1}), 0.5); // 1/2 ||s - grad log p||^2
     }
 }

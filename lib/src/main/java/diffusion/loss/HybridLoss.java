@@ -3,6 +3,7 @@ package diffusion.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import diffusion.Scalar;
 import diffusion.nn.EpsMlp;
 import diffusion.process.ForwardProcess;
 import diffusion.process.Shapes;
@@ -43,7 +44,7 @@ public final class HybridLoss {
     public static NDArray hybrid(VariationalBound bound, NDArray output, Batch batch, double lambda) {
         requireLambda(lambda);
         NDArray simple = batch.eps().sub(LearnedVarianceModel.epsilonOf(output)).square().sum(new int[] {1}).mean();
-        return simple.add(vlbTerms(bound, output, batch, true).mul(lambda).mean()); // scale the rows: a 0-d float32 times a double would widen to float64
+        return simple.add(Scalar.times(vlbTerms(bound, output, batch, true), lambda).mean()); // scale the rows: a 0-d float32 times a double would widen to float64
     }
 
     /** The per-row bound estimates (n,), the mean's gradient stopped if asked. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import diffusion.Scalar;
 import diffusion.nn.ScoreMlp;
 
 /**
@@ -48,8 +49,8 @@ public final class SlicedScoreMatching {
         NDList forms = JacobianForms.of(network, parameters, x, v);
         NDArray s = forms.head();
         NDArray half = varianceReduced
-                ? s.square().sum(new int[] {1}).mul(0.5).expandDims(0) // 1/2 ||s||^2
-                : v.mul(s.expandDims(0)).sum(new int[] {2}).square().mul(0.5); // 1/2 (v^T s)^2
+                ? Scalar.times(s.square().sum(new int[] {1}), 0.5).expandDims(0) // 1/2 ||s||^2
+                : Scalar.times(v.mul(s.expandDims(0)).sum(new int[] {2}).square(), 0.5); // 1/2 (v^T s)^2
         return forms.get(1).add(half);
     }
 

@@ -50,7 +50,7 @@ public final class EpsMlp extends AbstractBlock {
         this.embedding = new SinusoidalEmbedding(embeddingSize);
         SequentialBlock layers = new SequentialBlock();
         for (int layer = 0; layer < depth; layer++) {
-            layers.add(Linear.builder().setUnits(width).build()).add(x -> new NDList(Activation.swish(x.head(), 1f)));
+            layers.add(Linear.builder().setUnits(width).build()).add(x -> new NDList(Activation.sigmoid(x.head()).mul(x.head()))); // SiLU x sigmoid(x), tensor ops only (see Scalar)
         }
         layers.add(Linear.builder().setUnits(outputs).build());
         this.mlp = addChildBlock("mlp", layers);

@@ -1,6 +1,7 @@
 package diffusion.process;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Scalar;
 
 /** KL divergence between diagonal Gaussians, the building block of every term of the variational bound. */
 public final class GaussianKl {
@@ -19,7 +20,7 @@ public final class GaussianKl {
         long d = mu1.getShape().get(mu1.getShape().dimension() - 1);
         NDArray squared = mu1.sub(mu2).square().sum(new int[] {-1});
         double constant = d * (Math.log(var2 / var1) + var1 / var2 - 1.0);
-        return squared.div(var2).add(constant).mul(0.5);
+        return Scalar.times(squared.div(var2).add(constant), 0.5);
     }
 
     /**
@@ -31,7 +32,7 @@ public final class GaussianKl {
         Shapes.requireSame("mu1", mu1, "mu2", mu2);
         NDArray precision2 = logVar2.neg().exp(); // 1 / var2
         NDArray ratio = logVar1.exp().add(mu1.sub(mu2).square()).mul(precision2); // (var1 + (mu1 - mu2)^2) / var2
-        return logVar2.sub(logVar1).add(ratio).sub(1.0).mul(0.5).sum(new int[] {-1});
+        return Scalar.times(logVar2.sub(logVar1).add(ratio).sub(1.0), 0.5).sum(new int[] {-1});
     }
 
     private static void requirePositive(String name, double value) {

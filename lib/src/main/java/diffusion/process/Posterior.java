@@ -1,6 +1,7 @@
 package diffusion.process;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Scalar;
 import diffusion.schedule.NoiseSchedule;
 
 /**
@@ -21,7 +22,7 @@ public final class Posterior {
      */
     public NDArray mean(NDArray xt, NDArray x0, int t) {
         Shapes.requireSame("xt", xt, "x0", x0);
-        return xt.mul(schedule.posteriorMeanCoefXt(t)).add(x0.mul(schedule.posteriorMeanCoefX0(t)));
+        return Scalar.times(xt, schedule.posteriorMeanCoefXt(t)).add(Scalar.times(x0, schedule.posteriorMeanCoefX0(t)));
     }
 
     /** mu_q(x_t, x_0) as above with one step per row: t an integer array of shape (n,) with entries in 1..T. */
@@ -41,7 +42,7 @@ public final class Posterior {
     public NDArray meanFromEpsilon(NDArray xt, NDArray eps, int t) {
         Shapes.requireSame("xt", xt, "eps", eps);
         double beta = schedule.beta(t);
-        return xt.sub(eps.mul(beta / Math.sqrt(1.0 - schedule.alphaBar(t)))).div(Math.sqrt(1.0 - beta));
+        return Scalar.over(xt.sub(Scalar.times(eps, beta / Math.sqrt(1.0 - schedule.alphaBar(t)))), Math.sqrt(1.0 - beta));
     }
 
     /** mu(x_t, eps) as above with one step per row: t an integer array of shape (n,) with entries in 1..T. */
@@ -56,6 +57,6 @@ public final class Posterior {
     public NDArray x0FromEpsilon(NDArray xt, NDArray eps, int t) {
         Shapes.requireSame("xt", xt, "eps", eps);
         double alphaBar = schedule.alphaBar(t);
-        return xt.sub(eps.mul(Math.sqrt(1.0 - alphaBar))).div(Math.sqrt(alphaBar));
+        return Scalar.over(xt.sub(Scalar.times(eps, Math.sqrt(1.0 - alphaBar))), Math.sqrt(alphaBar));
     }
 }

@@ -1,6 +1,7 @@
 package diffusion.score;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Scalar;
 import diffusion.process.Shapes;
 import diffusion.schedule.PerturbationKernel;
 
@@ -67,12 +68,12 @@ public enum Parameterisation {
     V {
         @Override
         NDArray fromEpsilon(NDArray eps, NDArray xt, double m, double s) {
-            return eps.mul(m * m + s * s).sub(xt.mul(s)).div(m); // v = ((m^2 + s^2) eps - s x_t) / m
+            return Scalar.over(Scalar.times(eps, m * m + s * s).sub(xt.mul(s)), m); // v = ((m^2 + s^2) eps - s x_t) / m
         }
 
         @Override
         NDArray toEpsilon(NDArray prediction, NDArray xt, double m, double s) {
-            return prediction.mul(m).add(xt.mul(s)).div(m * m + s * s); // eps = (m v + s x_t) / (m^2 + s^2)
+            return Scalar.over(Scalar.times(prediction, m).add(xt.mul(s)), m * m + s * s); // eps = (m v + s x_t) / (m^2 + s^2)
         }
 
         @Override
