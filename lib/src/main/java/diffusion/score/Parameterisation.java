@@ -34,12 +34,12 @@ public enum Parameterisation {
     X0 {
         @Override
         NDArray fromEpsilon(NDArray eps, NDArray xt, double m, double s) {
-            return xt.sub(eps.mul(s)).div(m); // x_0 = (x_t - s eps) / m
+            return Scalar.over(xt.sub(Scalar.times(eps, s)), m); // x_0 = (x_t - s eps) / m
         }
 
         @Override
         NDArray toEpsilon(NDArray prediction, NDArray xt, double m, double s) {
-            return xt.sub(prediction.mul(m)).div(s); // eps = (x_t - m x_0) / s
+            return Scalar.over(xt.sub(Scalar.times(prediction, m)), s); // eps = (x_t - m x_0) / s
         }
 
         @Override
@@ -51,12 +51,12 @@ public enum Parameterisation {
     SCORE {
         @Override
         NDArray fromEpsilon(NDArray eps, NDArray xt, double m, double s) {
-            return eps.div(-s); // grad log p_t = -eps / s
+            return Scalar.over(eps, -s); // grad log p_t = -eps / s
         }
 
         @Override
         NDArray toEpsilon(NDArray prediction, NDArray xt, double m, double s) {
-            return prediction.mul(-s); // eps = -s score
+            return Scalar.times(prediction, -s); // eps = -s score
         }
 
         @Override
