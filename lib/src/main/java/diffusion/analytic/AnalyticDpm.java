@@ -58,8 +58,7 @@ public final class AnalyticDpm {
 
     /** sigma_k^2, k in 1..K. */
     public double sigmaSquared(int k) {
-        steps.tau(k);
-        if (k < 1) {
+        if (k < 1 || k > steps.K()) {
             throw new IllegalArgumentException("k = " + k + ": must lie in 1.." + steps.K());
         }
         return sigmaSquared[k];

@@ -2,6 +2,7 @@ package diffusion.sample;
 
 import ai.djl.ndarray.NDArray;
 import diffusion.Arguments;
+import diffusion.process.Posterior;
 import diffusion.process.Shapes;
 import diffusion.schedule.NoiseSchedule;
 
@@ -58,8 +59,7 @@ public final class NonMarkovianPosterior {
      * sqrt(alphaBar_{t-1}) x0(x_t, eps) + sqrt(1 - alphaBar_{t-1} - lambda_t^2) eps (the DDIM update, Song et al. eq. 12).
      */
     public NDArray meanFromEpsilon(NDArray xt, NDArray eps, int t) {
-        Shapes.requireSame("xt", xt, "eps", eps);
-        NDArray x0 = xt.sub(eps.mul(Math.sqrt(1.0 - schedule.alphaBar(t)))).div(Math.sqrt(schedule.alphaBar(t)));
+        NDArray x0 = new Posterior(schedule).x0FromEpsilon(xt, eps, t);
         return x0.mul(Math.sqrt(schedule.alphaBar(t - 1))).add(eps.mul(noiseCoefficient(t)));
     }
 
