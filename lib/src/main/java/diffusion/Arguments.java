@@ -1,6 +1,7 @@
 package diffusion;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Argument checks shared by every package: each failure is an IllegalArgumentException naming the parameter, its
@@ -23,6 +24,14 @@ public final class Arguments {
     public static double nonNegative(String parameter, double value) {
         if (!(value >= 0) || Double.isInfinite(value)) {
             throw new IllegalArgumentException(parameter + " = " + value + " must be finite and >= 0");
+        }
+        return value;
+    }
+
+    /** Accepts a non-null value. */
+    public static <T> T nonNull(String parameter, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(parameter + " is null");
         }
         return value;
     }
@@ -57,6 +66,62 @@ public final class Arguments {
         if (shape.length != 2 || shape[1] != dim || shape[0] < 1) {
             throw new IllegalArgumentException(parameter + " has shape " + x.getShape()
                     + "; expected (" + rows + ", " + dim + ") with " + rows + " >= 1");
+        }
+    }
+
+    /** Throws IllegalArgumentException unless a and b have the same shape. */
+    public static void requireSame(String nameA, NDArray a, String nameB, NDArray b) {
+        if (!a.getShape().equals(b.getShape())) {
+            throw new IllegalArgumentException(nameA + " has shape " + a.getShape() + " but " + nameB + " has shape "
+                    + b.getShape() + ": they must match");
+        }
+    }
+
+    /** Throws IllegalArgumentException unless x is a batch (n, d) with d == dim. */
+    public static void requireBatch(String name, NDArray x, int dim) {
+        if (x.getShape().dimension() != 2 || x.getShape().get(1) != dim) {
+            throw new IllegalArgumentException(name + " has shape " + x.getShape() + ": expected (n, " + dim + ")");
+        }
+    }
+
+    /** Throws IllegalArgumentException unless x is a batch (n, sampleShape...) of n &gt;= 1 samples of the given shape. */
+    public static void requireSamples(String name, NDArray x, Shape sampleShape) {
+        Shape shape = x.getShape();
+        if (shape.dimension() != sampleShape.dimension() + 1 || shape.get(0) < 1
+                || !shape.slice(1).equals(sampleShape)) {
+            throw new IllegalArgumentException(name + " has shape " + shape + ": expected (n, "
+                    + sampleShape.toString().replaceAll("[()]", "") + ") with n >= 1, one sample of shape " + sampleShape + " per row");
+        }
+    }
+
+    /** Accepts an array whose entries are all finite. */
+    public static void finite(String parameter, NDArray x) {
+        if (!allFinite(x)) {
+            throw new IllegalArgumentException(parameter + " has " + nonFiniteRows(x).countNonzero().getLong()
+                    + " rows with NaN or infinite entries; every entry must be finite");
+        }
+    }
+
+    /** True when every entry of x is finite. */
+    public static boolean allFinite(NDArray x) {
+        try (NDArray bad = x.isNaN().logicalOr(x.isInfinite()).any()) {
+            return !bad.getBoolean();
+        }
+    }
+
+    /** True per row of x (n, ...) where some entry is NaN or +-infinity, shape (n,). */
+    public static NDArray nonFiniteRows(NDArray x) {
+        NDArray flat = x.reshape(x.getShape().get(0), -1);
+        return flat.isNaN().logicalOr(flat.isInfinite()).countNonzero(1).gt(0);
+    }
+
+    /**
+     * Throws DivergedException naming the algorithm, the step and the time when some entry of state is not finite.
+     */
+    public static void finiteState(String algorithm, long step, double time, NDArray state) {
+        if (!allFinite(state)) {
+            throw new DivergedException(algorithm, step, time, nonFiniteRows(state).countNonzero().getLong() + " of "
+                    + state.getShape().get(0) + " samples have NaN or infinite entries");
         }
     }
 }

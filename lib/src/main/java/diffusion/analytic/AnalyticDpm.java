@@ -1,8 +1,11 @@
 package diffusion.analytic;
 
+import diffusion.process.ReverseVariance;
 import diffusion.sample.GeneralisedReverse;
+import diffusion.schedule.TimeGrid;
+import diffusion.score.ChainModel;
 import diffusion.sample.SubsequenceModel;
-import diffusion.sample.Timesteps;
+import diffusion.schedule.Timesteps;
 
 /**
  * Analytic-DPM on a trajectory: the reverse kernel of DDPM (eta = 1) or DDIM (eta = 0) on tau_1 < ... < tau_K with the
@@ -69,8 +72,23 @@ public final class AnalyticDpm {
         return moment.gamma(steps.tau(k));
     }
 
-    /** The reverse kernel on the sub-schedule: GeneralisedReverse(model restricted to the trajectory, eta, sigma_k^2). */
-    public GeneralisedReverse reverse() {
-        return new GeneralisedReverse(new SubsequenceModel(moment.model(), steps), optimal.eta(), this::sigmaSquared);
+    /** The reverse chain on the sub-schedule (for the bound): ChainModel(model restricted to the trajectory, eta, sigma_k^2). */
+    public ChainModel reverse() {
+        return new ChainModel(new SubsequenceModel(moment.model(), steps), optimal.eta(), ReverseVariance.of((k, previous) -> sigmaSquared((int) k)));
+    }
+
+    /** The grid it samples on: tau_K, ..., tau_1, 0 of the full schedule. */
+    public TimeGrid grid() {
+        return TimeGrid.of(steps);
+    }
+
+    /** The sampler on grid(): GeneralisedReverse with eta and sigma^2(tau_k, tau_{k-1}) = sigma_k^2. */
+    public GeneralisedReverse sampler() {
+        java.util.Map<Double, Integer> index = new java.util.HashMap<>();
+        for (int k = 1; k <= steps.K(); k++) {
+            index.put((double) steps.tau(k), k);
+        }
+        return GeneralisedReverse.of(optimal.eta(), ReverseVariance.of((t, s) -> sigmaSquared(index.get(t))),
+                (optimal.eta() == 0 ? "Analytic-DDIM" : "Analytic-DDPM") + " (K = " + steps.K() + ")");
     }
 }

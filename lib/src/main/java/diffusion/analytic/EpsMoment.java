@@ -7,7 +7,7 @@ import diffusion.Arguments;
 import diffusion.metrics.MonteCarlo;
 import diffusion.process.ForwardProcess;
 import diffusion.report.Environment;
-import diffusion.report.Progress;
+import diffusion.Progress;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.ScoreModel;
 import java.util.SplittableRandom;

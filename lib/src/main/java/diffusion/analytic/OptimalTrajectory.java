@@ -1,8 +1,8 @@
 package diffusion.analytic;
 
 import diffusion.Arguments;
-import diffusion.report.Progress;
-import diffusion.sample.Timesteps;
+import diffusion.Progress;
+import diffusion.schedule.Timesteps;
 import diffusion.schedule.NoiseSchedule;
 import java.util.Arrays;
 

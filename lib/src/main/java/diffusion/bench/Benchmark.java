@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDManager;
 import diffusion.data.Toy2D;
 import diffusion.nn.EpsMlp;
 import diffusion.report.Environment;
-import diffusion.sample.DdpmSampler;
-import diffusion.sample.DdpmVariance;
+import diffusion.Monitor;
+import diffusion.Noise;
+import diffusion.process.ReverseVariance;
+import diffusion.schedule.TimeGrid;
+import diffusion.sample.GeneralisedReverse;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.NetworkScoreModel;
 import diffusion.train.EpsTrainer;
@@ -70,9 +73,9 @@ public final class Benchmark {
             System.out.printf("training: %.1f steps/s (%.2f ms/step), %d steps in %.1f s%n",
                     stepsPerSecond, 1000 / stepsPerSecond, steps, (System.nanoTime() - start) / 1e9);
 
-            DdpmSampler sampler = new DdpmSampler(schedule, DdpmVariance.BETA_TILDE);
             long sampleStart = System.nanoTime();
-            sampler.sample(manager, new NetworkScoreModel(trainer.ema(), schedule), samples, 2).close();
+            GeneralisedReverse.ddpm(ReverseVariance.BETA_TILDE).sample(manager, new NetworkScoreModel(trainer.ema(), schedule),
+                    TimeGrid.full(schedule), Noise.seeded(2), Monitor.quiet(), samples).samples().close();
             double sampleSeconds = (System.nanoTime() - sampleStart) / 1e9;
             System.out.printf("sampling: %d steps x %d points in %.2f s (%.1f steps/s)%n", T, samples, sampleSeconds, T / sampleSeconds);
 

@@ -1,13 +1,16 @@
 package diffusion.likelihood;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import diffusion.ode.OdeSolver;
 import diffusion.ode.Solution;
 import diffusion.ode.VectorField;
-import diffusion.process.Shapes;
-import diffusion.sde.ProbabilityFlowOde;
+import diffusion.schedule.TimeGrid;
+import diffusion.score.ScoreModel;
+import diffusion.sde.ReverseSde;
+import diffusion.sde.Sde;
 
 /**
  * log p_eps(x) through the probability-flow ODE by the instantaneous change of variables (Chen et al. 2018; Song et al.
@@ -20,11 +23,16 @@ public final class ProbabilityFlowLikelihood {
 
     private static final double LN_2 = Math.log(2);
 
-    private final ProbabilityFlowOde flow;
+    private final ReverseSde reverse;
     private final DivergenceEstimator estimator;
 
-    public ProbabilityFlowLikelihood(ProbabilityFlowOde flow, DivergenceEstimator estimator) {
-        this.flow = flow;
+    /** The likelihood of a score model whose kernel is an SDE. */
+    public ProbabilityFlowLikelihood(ScoreModel model, DivergenceEstimator estimator) {
+        if (!(model.kernel() instanceof Sde sde)) {
+            throw new IllegalArgumentException("the likelihood integrates the SDE's probability flow, but the model predicts for "
+                    + model.kernel());
+        }
+        this.reverse = new ReverseSde(sde, model);
         this.estimator = estimator;
     }
 
@@ -33,26 +41,30 @@ public final class ProbabilityFlowLikelihood {
     }
 
     /**
-     * The estimate for data x (n, d) at t = eps: latent x(T), delta = int_eps^T div v dt, prior term log p_T(x(T)), and
-     * log p_eps(x) = prior + delta; probes seeded with seed. Results live in manager.
+     * The estimate for data x (n, d) at t = eps = grid.end(): latent x(T) at T = grid.start(), delta = int_eps^T div v dt,
+     * prior term log p_T(x(T)), and log p_eps(x) = prior + delta; the solver runs over the grid's points upwards; probes
+     * seeded with seed. Results live in manager.
      */
-    public Estimate logDensity(NDManager manager, NDArray x, OdeSolver solver, long seed) {
-        int d = flow.reverse().model().dim();
-        Shapes.requireBatch("x", x, d);
+    public Estimate logDensity(NDManager manager, NDArray x, OdeSolver solver, TimeGrid grid, long seed) {
+        if (grid.kernel() != reverse.sde()) {
+            throw new IllegalArgumentException("grid is over " + grid.kernel() + " but the model predicts for " + reverse.sde());
+        }
+        int d = reverse.model().dim();
+        Arguments.requireBatch("x", x, d);
         int n = Math.toIntExact(x.getShape().get(0));
         try (NDManager scratch = manager.newSubManager()) {
             NDArray probes = estimator.probes(scratch, n, d, seed).toType(x.getDataType(), false);
-            VectorField velocity = flow.field();
+            VectorField velocity = reverse::probabilityFlow;
             VectorField augmented = (state, t) -> {
                 Divergence.VelocityAndDivergence vd = Divergence.of(velocity, state.get(":, 0:" + d), t, probes);
                 return vd.velocity().concat(vd.divergence().expandDims(1), 1); // (v, div v)
             };
             NDArray start = x.concat(scratch.zeros(new Shape(n, 1), x.getDataType()), 1); // (x, delta = 0)
             start.attach(scratch);
-            Solution solution = solver.solve(scratch, augmented, start, flow.eps(), flow.T());
+            Solution solution = solver.solve(scratch, augmented, start, grid.increasing());
             NDArray latent = solution.state().get(":, 0:" + d);
             NDArray delta = solution.state().get(":, " + d);
-            NDArray prior = flow.reverse().sde().priorLogDensity(latent);
+            NDArray prior = reverse.sde().priorLogDensity(latent);
             NDArray logDensity = prior.add(delta);
             for (NDArray kept : new NDArray[] {latent, delta, prior, logDensity}) {
                 kept.attach(manager);

@@ -1,10 +1,10 @@
 package diffusion.loss;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import diffusion.Scalar;
-import diffusion.process.Shapes;
 
 /**
  * The last reverse step p_theta(x_0 | x_1) = N(mu, diag sigma^2) as a likelihood of the data: the L_0 term of the
@@ -57,7 +57,7 @@ public enum Decoder {
 
     /** L_0 = -log p_theta(x_0 | x_1) per row (n,), for x_0 and mean of shape (n, d) and a broadcastable log-variance. */
     public NDArray nll(NDArray x0, NDArray mean, NDArray logVariance) {
-        Shapes.requireSame("x0", x0, "mean", mean);
+        Arguments.requireSame("x0", x0, "mean", mean);
         return negativeLogLikelihood(x0, mean, logVariance);
     }
 

@@ -1,11 +1,11 @@
 package diffusion.loss;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import diffusion.process.Shapes;
 import diffusion.schedule.NoiseLadder;
 import diffusion.schedule.PerturbationKernel;
 import java.util.function.DoubleUnaryOperator;
@@ -33,7 +33,7 @@ public final class DenoisingScoreMatching {
      * (n, d) and per-row std = s(t_i) and weights lambda_i of shape (n, 1).
      */
     public static NDArray terms(NDArray score, NDArray eps, NDArray std, NDArray lambda) {
-        Shapes.requireSame("score", score, "eps", eps);
+        Arguments.requireSame("score", score, "eps", eps);
         return score.add(eps.div(std)).square().sum(new int[] {1}).mul(lambda.squeeze(1)); // lambda ||s + eps / s(t)||^2
     }
 
@@ -62,7 +62,7 @@ public final class DenoisingScoreMatching {
             double[] t = new double[level.length];
             double[] lambda = new double[level.length];
             for (int row = 0; row < level.length; row++) {
-                t[row] = level[row];
+                t[row] = ladder.time((int) level[row]); // the network sees the kernel time t = L + 1 - i
                 lambda[row] = weights[(int) level[row] - 1];
             }
             return terms(model, ladder, parameters, x0, t, lambda).mean();

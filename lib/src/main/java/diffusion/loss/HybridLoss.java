@@ -1,12 +1,12 @@
 package diffusion.loss;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import diffusion.Scalar;
 import diffusion.nn.EpsMlp;
 import diffusion.process.ForwardProcess;
-import diffusion.process.Shapes;
 import diffusion.score.LearnedVarianceModel;
 import diffusion.score.ReverseModel;
 
@@ -49,7 +49,7 @@ public final class HybridLoss {
 
     /** The per-row bound estimates (n,), the mean's gradient stopped if asked. */
     private static NDArray vlbTerms(VariationalBound bound, NDArray output, Batch batch, boolean stopMeanGradient) {
-        Shapes.requireBatch("output", output, 2 * (int) batch.x0().getShape().get(1));
+        Arguments.requireBatch("output", output, 2 * (int) batch.x0().getShape().get(1));
         NDArray eps = LearnedVarianceModel.epsilonOf(output);
         ReverseModel.Gaussian reverse = LearnedVarianceModel.reverse(
                 bound.schedule(), batch.xt(), batch.t(), stopMeanGradient ? eps.stopGradient() : eps, LearnedVarianceModel.vOf(output));

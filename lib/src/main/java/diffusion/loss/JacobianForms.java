@@ -1,10 +1,10 @@
 package diffusion.loss;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import diffusion.nn.ScoreMlp;
-import diffusion.process.Shapes;
 
 /** The quadratic forms v^T (grad_x s_theta(x)) v of a score network for M directions per row, shared by ESM and SSM. */
 final class JacobianForms {
@@ -17,7 +17,7 @@ final class JacobianForms {
      * shapes (n, d) and (M, n), from one exact forward-mode JVP pass over the M n rows.
      */
     static NDList of(ScoreMlp network, ParameterStore parameters, NDArray x, NDArray v) {
-        Shapes.requireBatch("x", x, network.dim());
+        Arguments.requireBatch("x", x, network.dim());
         long n = x.getShape().get(0);
         int d = network.dim();
         if (v.getShape().dimension() != 3 || v.getShape().get(1) != n || v.getShape().get(2) != d) {

@@ -1,5 +1,6 @@
 package diffusion.loss;
 
+import diffusion.Arguments;
 import diffusion.report.Environment;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -10,7 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import diffusion.process.ForwardProcess;
-import diffusion.process.Shapes;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.ScoreModel;
 
@@ -36,7 +36,7 @@ public final class SimpleLoss {
     /** The training estimate with one t per row: the batch mean of ||eps - eps_theta(x_t, t)||^2, a scalar. */
     public static NDArray compute(
             Block network, ParameterStore parameters, ForwardProcess forward, NDArray x0, NDArray t, NDArray eps) {
-        Shapes.requireSame("x0", x0, "eps", eps);
+        Arguments.requireSame("x0", x0, "eps", eps);
         NDArray xt = forward.sample(x0, t, eps);
         NDArray predicted = network.forward(parameters, new NDList(xt, t), true).head();
         return eps.sub(predicted).square().sum(new int[] {1}).mean();
@@ -47,7 +47,7 @@ public final class SimpleLoss {
      * seeded; L_simple is the average over t. Works for any ScoreModel, so a network can be compared to the oracle.
      */
     public static double[] perStep(ScoreModel model, NoiseSchedule schedule, NDArray x0, long seed) {
-        Shapes.requireBatch("x0", x0, model.dim());
+        Arguments.requireBatch("x0", x0, model.dim());
         ForwardProcess forward = new ForwardProcess(schedule);
         Environment.seed(seed);
         double[] loss = new double[schedule.T()];

@@ -1,5 +1,6 @@
 package diffusion.loss;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
@@ -11,9 +12,8 @@ import diffusion.process.Coefficients;
 import diffusion.process.ForwardProcess;
 import diffusion.process.GaussianKl;
 import diffusion.process.Posterior;
-import diffusion.process.Shapes;
 import diffusion.report.Environment;
-import diffusion.report.Progress;
+import diffusion.Progress;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.LearnedVarianceModel;
 import diffusion.score.ReverseModel;
@@ -63,7 +63,7 @@ public final class VariationalBound {
      * L_{t-1} = KL(N(mu_q(x_t, x_0), betaTilde_t I) || N(mu_theta, diag sigma_t^2)) where t >= 2.
      */
     public NDArray term(NDArray x0, NDArray xt, NDArray t, ReverseModel.Gaussian reverse) {
-        Shapes.requireSame("x0", x0, "xt", xt);
+        Arguments.requireSame("x0", x0, "xt", xt);
         NDArray logBetaTilde = Coefficients.perStep(
                 schedule.T(), s -> LearnedVarianceModel.logBetaTildeClipped(schedule, s), t, x0); // finite at t = 1 (masked below)
         NDArray kl = GaussianKl.kl(posterior.mean(xt, x0, t), logBetaTilde, reverse.mean(), reverse.logVariance());
@@ -81,7 +81,7 @@ public final class VariationalBound {
      * from the engine's generator, then L_T + L_{t-1} / p_t per row (n,).
      */
     public NDArray estimate(ReverseModel model, NDArray x0, int t, double probability) {
-        Shapes.requireBatch("x0", x0, model.dim());
+        Arguments.requireBatch("x0", x0, model.dim());
         if (!(probability > 0 && probability <= 1)) {
             throw new IllegalArgumentException("probability = " + probability + ": must lie in (0, 1]");
         }
@@ -96,7 +96,7 @@ public final class VariationalBound {
      * and step (seeded), summed per row; each step in its own scope.
      */
     public Evaluation evaluate(ReverseModel model, NDArray x0, long seed) {
-        Shapes.requireBatch("x0", x0, model.dim());
+        Arguments.requireBatch("x0", x0, model.dim());
         if (model.schedule() != schedule) {
             throw new IllegalArgumentException("model reverses " + model.schedule() + " but the bound is for " + schedule);
         }

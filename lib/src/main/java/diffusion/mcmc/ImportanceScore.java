@@ -1,5 +1,6 @@
 package diffusion.mcmc;
 
+import diffusion.sde.OrnsteinUhlenbeck;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;

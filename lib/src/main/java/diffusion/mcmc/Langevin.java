@@ -1,5 +1,6 @@
 package diffusion.mcmc;
 
+import diffusion.DivergedException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
@@ -72,7 +73,7 @@ public final class Langevin {
         try (NDManager scratch = manager.newSubManager()) {
             NDArray start = initial.duplicate();
             start.attach(scratch);
-            Require.finite("initial", start);
+            Arguments.finite("initial", start);
             Environment.seed(seed);
             Chain chain = advance(metered, start, name(), trajectory::offer);
             chain.state().attach(manager);
@@ -135,11 +136,11 @@ public final class Langevin {
                 } else {
                     gradient = null;
                 }
-                Require.finiteState(label, k, next);
+                Arguments.finiteState(label, k, Double.NaN, next);
                 next.attach(owner);
                 state = next;
             } catch (NonFiniteTargetException e) {
-                throw new SamplerDivergedException(label, k, e);
+                throw new DivergedException(label, k, e);
             }
             observer.accept(k, state);
         }

@@ -12,7 +12,7 @@ import java.util.Arrays;
  *
  * <p>Samplers wrap the target they are given in one of these, so every run reports its cost in the
  * same unit (evaluations of -f* and of grad f* per point). Non-finite points are passed through: a
- * sampler whose state left the reals reports that itself ({@link SamplerDivergedException}).
+ * sampler whose state left the reals reports that itself ({@link diffusion.DivergedException}).
  */
 public final class MeteredTarget implements Target {
 
@@ -68,12 +68,12 @@ public final class MeteredTarget implements Target {
         NDArray gradient = target.gradLogDensity(x);
         gradientEvaluations += x.getShape().get(0);
         requireShape("gradLogDensity", gradient, x.getShape().get(0), dim());
-        rejectAtFinitePoints("gradient", x, Require.nonFiniteRows(gradient));
+        rejectAtFinitePoints("gradient", x, Arguments.nonFiniteRows(gradient));
         return gradient;
     }
 
     private void rejectAtFinitePoints(String what, NDArray x, NDArray badRows) {
-        NDArray culprits = badRows.logicalAnd(Require.nonFiniteRows(x).logicalNot());
+        NDArray culprits = badRows.logicalAnd(Arguments.nonFiniteRows(x).logicalNot());
         if (culprits.any().getBoolean()) {
             boolean[] flags = culprits.toBooleanArray();
             int row = 0;

@@ -1,5 +1,7 @@
 package diffusion.mcmc;
 
+import diffusion.sde.OrnsteinUhlenbeck;
+import diffusion.DivergedException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -92,7 +94,7 @@ public final class ReverseDiffusionMonteCarlo {
         x.attach(manager);
         try (NDManager check = manager.newSubManager()) {
             check.tempAttachAll(x);
-            Require.finite("initial", x);
+            Arguments.finite("initial", x);
         } catch (IllegalArgumentException e) {
             x.close();
             throw e;
@@ -111,11 +113,11 @@ public final class ReverseDiffusionMonteCarlo {
                 // x_{k+1} = e^eta x_k + 2 (e^eta - 1) v_k + sqrt(e^{2 eta} - 1) xi
                 NDArray next = x.mul(ou.stateCoefficient(eta)).add(v.score().mul(ou.scoreCoefficient(eta)))
                         .add(xi.mul(ou.noiseStd(eta)));
-                Require.finiteState(name(), k + 1, next);
+                Arguments.finiteState(name(), k + 1, Double.NaN, next);
                 next.attach(manager);
                 x = next;
-            } catch (NonFiniteTargetException | SamplerDivergedException e) {
-                throw new SamplerDivergedException(name(), k + 1, e);
+            } catch (NonFiniteTargetException | DivergedException e) {
+                throw new DivergedException(name(), k + 1, e);
             }
             trajectory.offer(k + 1, x);
         }

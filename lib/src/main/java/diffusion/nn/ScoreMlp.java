@@ -12,7 +12,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import diffusion.Arguments;
-import diffusion.process.Shapes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,8 +84,8 @@ public final class ScoreMlp extends AbstractBlock {
      * is J(x_i) v_i. Differentiable in the parameters read through parameters.
      */
     public NDList jvp(ParameterStore parameters, NDArray x, NDArray v, boolean training) {
-        Shapes.requireBatch("x", x, dim);
-        Shapes.requireSame("x", x, "v", v);
+        Arguments.requireBatch("x", x, dim);
+        Arguments.requireSame("x", x, "v", v);
         return propagate(parameters, x, v, training);
     }
 
@@ -94,7 +93,7 @@ public final class ScoreMlp extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore parameters, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
-        Shapes.requireBatch("x", x, dim);
+        Arguments.requireBatch("x", x, dim);
         return new NDList(propagate(parameters, x, null, training).head());
     }
 

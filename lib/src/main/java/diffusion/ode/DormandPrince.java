@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import diffusion.Arguments;
-import diffusion.report.Progress;
-import java.util.function.ObjDoubleConsumer;
+import diffusion.DivergedException;
+import diffusion.Monitor;
 
 /**
  * The adaptive Dormand-Prince RK5(4) pair (Dormand and Prince 1980; scipy's RK45): seven stages, the fifth-order
@@ -14,7 +14,7 @@ import java.util.function.ObjDoubleConsumer;
  * A step is accepted when the RMS over all entries of err / (atol + rtol max(|x|, |x_new|)) is at most 1; the next
  * step is h 0.9 err^(-1/5), its growth clipped to [0.2, 10] (no growth right after a rejection). The first step follows
  * Hairer, Norsett and Wanner (II.4). A solve stops with StepBudgetExceededException after maxSteps attempted steps, and
- * with IllegalStateException when the field returns NaN.
+ * with DivergedException when the field returns NaN.
  */
 public final class DormandPrince implements OdeSolver {
 
@@ -76,12 +76,13 @@ public final class DormandPrince implements OdeSolver {
     }
 
     @Override
-    public Solution solve(NDManager manager, VectorField field, NDArray initial, double t0, double t1, ObjDoubleConsumer<NDArray> observer) {
-        OdeSolver.requireInterval(t0, t1);
+    public Solution solve(NDManager manager, VectorField field, NDArray initial, double[] times, Monitor monitor) {
+        OdeSolver.requireTimes(times);
+        double t0 = times[0];
+        double t1 = times[times.length - 1];
         double direction = Math.signum(t1 - t0);
         NDArray x = initial.duplicate();
         x.attach(manager);
-        observer.accept(x, t0);
         NDArray k1;
         double h;
         try (NDManager scope = manager.newSubManager()) {
@@ -96,7 +97,9 @@ public final class DormandPrince implements OdeSolver {
         int rejected = 0;
         double t = t0;
         boolean justRejected = false;
-        try (Progress progress = Progress.forLongRuns(name(), Math.max(1, Math.round(Math.abs(t1 - t0) * 1000)))) {
+        long units = 1000; // progress in thousandths of the interval
+        monitor.start(name(), units);
+        try {
             while (t != t1) {
                 if (steps + rejected >= maxSteps) {
                     throw new StepBudgetExceededException(String.format(
@@ -124,8 +127,8 @@ public final class DormandPrince implements OdeSolver {
                     }
                 }
                 if (Double.isNaN(error)) {
-                    throw new IllegalStateException(String.format("%s: the field returned a non-finite value in the step from t = %s (h = %s)",
-                            name(), t, step));
+                    throw new DivergedException(name(), steps + rejected + 1, t, String.format(
+                            "the field returned a non-finite value in the step from t = %s (h = %s)", t, step));
                 }
                 double factor = error == 0 ? MAX_FACTOR : SAFETY * Math.pow(error, -0.2);
                 if (error <= 1) {
@@ -133,14 +136,15 @@ public final class DormandPrince implements OdeSolver {
                     steps++;
                     h = step * Math.min(justRejected ? 1 : MAX_FACTOR, Math.max(MIN_FACTOR, factor));
                     justRejected = false;
-                    observer.accept(x, t);
-                    progress.update(Math.round(Math.abs(t - t0) * 1000), String.format("t=%.4f nfe=%d", t, nfe));
+                    monitor.step(Math.round(units * Math.abs(t - t0) / Math.abs(t1 - t0)), t, x, "nfe=" + nfe);
                 } else {
                     rejected++;
                     h = step * Math.max(MIN_FACTOR, factor);
                     justRejected = true;
                 }
             }
+        } finally {
+            monitor.end();
         }
         k1.close();
         return new Solution(x, nfe, steps, rejected);

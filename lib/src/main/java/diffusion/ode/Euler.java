@@ -2,17 +2,12 @@ package diffusion.ode;
 
 import ai.djl.ndarray.NDArray;
 
-/** Euler's method, order 1: x_{i+1} = x_i + h v(x_i, t_i); one evaluation per step. */
+/** Euler's method, order 1: x_{i+1} = x_i + h v(x_i, t_i), h = t_{i+1} - t_i; one evaluation per step. */
 public final class Euler extends FixedStepSolver {
-
-    /** steps &gt;= 1 uniform steps. */
-    public Euler(int steps) {
-        super(steps);
-    }
 
     @Override
     public String name() {
-        return "Euler (" + steps() + " steps)";
+        return "Euler";
     }
 
     @Override
@@ -22,7 +17,7 @@ public final class Euler extends FixedStepSolver {
 
     /** x + h v(x, t). */
     @Override
-    protected NDArray step(VectorField field, NDArray x, double t, double h) {
-        return x.add(field.velocity(x, t).mul(h));
+    protected NDArray step(VectorField field, NDArray x, double t, double next) {
+        return x.add(field.velocity(x, t).mul(next - t));
     }
 }

@@ -11,4 +11,9 @@ public interface VectorField {
 
     /** v(x, t) for a batch x (one state per row). */
     NDArray velocity(NDArray x, double t);
+
+    /** Whether v may be evaluated at t (default: everywhere); a flow that ends at the data is not defined there. */
+    default boolean definedAt(double t) {
+        return true;
+    }
 }

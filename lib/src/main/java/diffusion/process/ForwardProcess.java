@@ -1,5 +1,6 @@
 package diffusion.process;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import diffusion.schedule.NoiseSchedule;
 
@@ -18,14 +19,14 @@ public final class ForwardProcess {
 
     /** One step of q(x_t | x_{t-1}): x_t = sqrt(alpha_t) x_{t-1} + sqrt(1 - alpha_t) eps, t in 1..T. */
     public NDArray step(NDArray xPrev, int t, NDArray eps) {
-        Shapes.requireSame("xPrev", xPrev, "eps", eps);
+        Arguments.requireSame("xPrev", xPrev, "eps", eps);
         double alpha = schedule.alpha(t);
         return xPrev.mul(Math.sqrt(alpha)).add(eps.mul(Math.sqrt(1.0 - alpha)));
     }
 
     /** Proposition 1, q(x_t | x_0): x_t = sqrt(alphaBar_t) x_0 + sqrt(1 - alphaBar_t) eps, t in 0..T. */
     public NDArray sample(NDArray x0, int t, NDArray eps) {
-        Shapes.requireSame("x0", x0, "eps", eps);
+        Arguments.requireSame("x0", x0, "eps", eps);
         double alphaBar = schedule.alphaBar(t);
         return x0.mul(Math.sqrt(alphaBar)).add(eps.mul(Math.sqrt(1.0 - alphaBar)));
     }
@@ -35,7 +36,7 @@ public final class ForwardProcess {
      * t an integer array of shape (n,) with entries in 0..T.
      */
     public NDArray sample(NDArray x0, NDArray t, NDArray eps) {
-        Shapes.requireSame("x0", x0, "eps", eps);
+        Arguments.requireSame("x0", x0, "eps", eps);
         double[] alphaBar = new double[schedule.T() + 1];
         for (int s = 0; s <= schedule.T(); s++) {
             alphaBar[s] = schedule.alphaBar(s);

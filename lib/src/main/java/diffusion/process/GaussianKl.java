@@ -1,5 +1,6 @@
 package diffusion.process;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import diffusion.Scalar;
 
@@ -14,7 +15,7 @@ public final class GaussianKl {
      * 1/2 sum_j [ log(var2/var1) + (var1 + (mu1_j - mu2_j)^2) / var2 - 1 ].
      */
     public static NDArray kl(NDArray mu1, double var1, NDArray mu2, double var2) {
-        Shapes.requireSame("mu1", mu1, "mu2", mu2);
+        Arguments.requireSame("mu1", mu1, "mu2", mu2);
         requirePositive("var1", var1);
         requirePositive("var2", var2);
         long d = mu1.getShape().get(mu1.getShape().dimension() - 1);
@@ -29,7 +30,7 @@ public final class GaussianKl {
      * 1/2 sum_j [ logVar2_j - logVar1_j + (exp(logVar1_j) + (mu1_j - mu2_j)^2) / exp(logVar2_j) - 1 ].
      */
     public static NDArray kl(NDArray mu1, NDArray logVar1, NDArray mu2, NDArray logVar2) {
-        Shapes.requireSame("mu1", mu1, "mu2", mu2);
+        Arguments.requireSame("mu1", mu1, "mu2", mu2);
         NDArray precision2 = logVar2.neg().exp(); // 1 / var2
         NDArray ratio = logVar1.exp().add(mu1.sub(mu2).square()).mul(precision2); // (var1 + (mu1 - mu2)^2) / var2
         return Scalar.times(logVar2.sub(logVar1).add(ratio).sub(1.0), 0.5).sum(new int[] {-1});

@@ -1,7 +1,7 @@
 package diffusion.sample;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
-import diffusion.process.Shapes;
 
 /**
  * Spherical interpolation between latents, the path DDIM's papers use between two x_T: with
@@ -15,7 +15,7 @@ public final class Slerp {
 
     /** slerp(a, b, w) row by row for a, b of shape (n, d) and w in [0, 1]; rows at angle 0 fall back to (1 - w) a + w b. */
     public static NDArray interpolate(NDArray a, NDArray b, double w) {
-        Shapes.requireSame("a", a, "b", b);
+        Arguments.requireSame("a", a, "b", b);
         if (!(w >= 0 && w <= 1)) {
             throw new IllegalArgumentException("w = " + w + " must lie in [0, 1]");
         }

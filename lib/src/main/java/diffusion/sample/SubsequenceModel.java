@@ -1,6 +1,9 @@
 package diffusion.sample;
 
+import diffusion.schedule.Timesteps;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import diffusion.score.Parameterisation;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.ScoreModel;
 
@@ -29,8 +32,13 @@ public final class SubsequenceModel implements ScoreModel {
     }
 
     @Override
-    public int dim() {
-        return model.dim();
+    public Shape sampleShape() {
+        return model.sampleShape();
+    }
+
+    @Override
+    public Parameterisation parameterisation() {
+        return model.parameterisation();
     }
 
     /** The sub-schedule alphaBar'_k = alphaBar_{tau_k}. */
@@ -39,9 +47,9 @@ public final class SubsequenceModel implements ScoreModel {
         return steps.subSchedule();
     }
 
-    /** eps'(x, k) = eps(x, tau_k) for integer k in 1..K. */
+    /** The model's output at tau_k for integer k in 1..K (the same m and s, so every conversion agrees). */
     @Override
-    public NDArray epsilon(NDArray x, double k) {
-        return model.epsilon(x, steps.tau(NoiseSchedule.step(k)));
+    public NDArray output(NDArray x, double k) {
+        return model.output(x, steps.tau(NoiseSchedule.step(k)));
     }
 }

@@ -3,9 +3,10 @@ package diffusion.schedule;
 import java.util.Arrays;
 
 /**
- * The NCSN noise ladder sigma_1 &gt; sigma_2 &gt; ... &gt; sigma_L &gt; 0 (Song and Ermon 2019), seen as a perturbation
- * kernel over the level index i = 1..L: x_i = x_0 + sigma_i eps, so m(i) = 1 and s(i) = sigma_i. Level 1 is the
- * noisiest; annealed Langevin dynamics walks i = 1..L.
+ * The NCSN noise ladder sigma_1 &gt; sigma_2 &gt; ... &gt; sigma_L &gt; 0 (Song and Ermon 2019), seen as a discrete
+ * perturbation kernel x_t = x_0 + s(t) eps (m = 1) whose time counts the levels from the cleanest up, as for every
+ * kernel (noise grows with t): s(0) = 0 (the data) and s(t) = sigma_{L + 1 - t} for t = 1..L, so t = L is the
+ * noisiest level sigma_1. Annealed Langevin dynamics walks t = L..1, i.e. levels i = 1..L.
  */
 public final class NoiseLadder implements PerturbationKernel {
 
@@ -70,24 +71,35 @@ public final class NoiseLadder implements PerturbationKernel {
         return sigmas.clone();
     }
 
-    /** m(i) = 1: the ladder adds noise without shrinking the data (variance exploding). */
+    /** The kernel time of level i: t = L + 1 - i. */
+    public int time(int level) {
+        sigma(level);
+        return sigmas.length + 1 - level;
+    }
+
+    /** m(t) = 1: the ladder adds noise without shrinking the data (variance exploding). */
     @Override
-    public double meanScale(double i) {
-        level(i);
+    public double meanScale(double t) {
+        requireTime("t", t);
         return 1;
     }
 
-    /** s(i) = sigma_i for an integer level i in [1, L]. */
+    /** s(t) = sigma_{L + 1 - t} for an integer t in 1..L, s(0) = 0. */
     @Override
-    public double std(double i) {
-        return sigmas[level(i) - 1];
+    public double std(double t) {
+        int step = (int) requireTime("t", t);
+        return step == 0 ? 0 : sigmas[sigmas.length - step];
     }
 
-    private int level(double i) {
-        if (i != Math.rint(i) || i < 1 || i > sigmas.length) {
-            throw new IllegalArgumentException("i = " + i + ": the level must be an integer in [1, " + sigmas.length + "]");
-        }
-        return (int) i;
+    /** L. */
+    @Override
+    public double tMax() {
+        return sigmas.length;
+    }
+
+    @Override
+    public boolean discrete() {
+        return true;
     }
 
     @Override

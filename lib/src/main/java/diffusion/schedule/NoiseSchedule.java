@@ -176,6 +176,23 @@ public final class NoiseSchedule implements PerturbationKernel {
         return Math.sqrt(1.0 - alphaBar(step(t)));
     }
 
+    /** T. */
+    @Override
+    public double tMax() {
+        return T();
+    }
+
+    @Override
+    public boolean discrete() {
+        return true;
+    }
+
+    /** x_T ~ N(0, I), as Ho et al. sample it (s(T)^2 = 1 - alphaBar_T is within 1e-4 of 1 for the usual schedules). */
+    @Override
+    public double priorStd(double t) {
+        return 1;
+    }
+
     /** The integer step t given as a double; rejects non-integers. */
     public static int step(double t) {
         if (t != Math.rint(t)) {

@@ -1,8 +1,9 @@
 package diffusion.score;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import diffusion.data.GaussianMixture;
-import diffusion.process.Shapes;
 import diffusion.schedule.PerturbationKernel;
 
 /**
@@ -30,9 +31,22 @@ public final class GaussianMixtureOracle implements ScoreModel {
         return data.diffuse(kernel.meanScale(t), kernel.std(t));
     }
 
+    /** (d). */
     @Override
-    public int dim() {
-        return data.dim();
+    public Shape sampleShape() {
+        return new Shape(data.dim());
+    }
+
+    /** The oracle computes the score. */
+    @Override
+    public Parameterisation parameterisation() {
+        return Parameterisation.SCORE;
+    }
+
+    /** The exact score grad log p_t(x). */
+    @Override
+    public NDArray output(NDArray x, double t) {
+        return score(x, t);
     }
 
     @Override
@@ -40,16 +54,10 @@ public final class GaussianMixtureOracle implements ScoreModel {
         return kernel;
     }
 
-    /** eps*(x_t, t) = -s(t) grad log p_t(x_t). */
-    @Override
-    public NDArray epsilon(NDArray x, double t) {
-        return score(x, t).mul(-kernel.std(t));
-    }
-
     /** grad log p_t(x), exact. */
     @Override
     public NDArray score(NDArray x, double t) {
-        Shapes.requireBatch("x", x, dim());
+        Arguments.requireBatch("x", x, dim());
         return marginal(t).score(x);
     }
 }

@@ -1,5 +1,6 @@
 package diffusion.score;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
@@ -8,7 +9,6 @@ import ai.djl.training.ParameterStore;
 import diffusion.nn.EpsMlp;
 import diffusion.process.Coefficients;
 import diffusion.process.Posterior;
-import diffusion.process.Shapes;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.schedule.PerturbationKernel;
 
@@ -22,6 +22,9 @@ public final class LearnedVarianceModel implements ScoreModel, ReverseModel {
 
     private final EpsMlp network;
     private final NoiseSchedule schedule;
+    private NDArray lastInput;
+    private int lastStep;
+    private NDArray lastOutput;
 
     /** network must have 2d outputs: the first d are eps, the last d the interpolation v. */
     public LearnedVarianceModel(EpsMlp network, NoiseSchedule schedule) {
@@ -34,9 +37,21 @@ public final class LearnedVarianceModel implements ScoreModel, ReverseModel {
         this.schedule = schedule;
     }
 
+    /** (d). */
+    @Override
+    public Shape sampleShape() {
+        return new Shape(network.dim());
+    }
+
     @Override
     public int dim() {
         return network.dim();
+    }
+
+    /** The first d outputs predict the noise. */
+    @Override
+    public Parameterisation parameterisation() {
+        return Parameterisation.EPSILON;
     }
 
     @Override
@@ -51,14 +66,22 @@ public final class LearnedVarianceModel implements ScoreModel, ReverseModel {
 
     /** eps_theta(x_t, t): the first d outputs. */
     @Override
-    public NDArray epsilon(NDArray x, double t) {
-        return epsilonOf(output(x, NoiseSchedule.step(t)));
+    public NDArray output(NDArray x, double t) {
+        return epsilonOf(forward(x, NoiseSchedule.step(t)));
+    }
+
+    /**
+     * v(x_t, t) in [0, 1]-ish, the interpolation weight of the log variance: the last d outputs. Following output(x, t)
+     * at the same x and t it reuses that forward pass (one network evaluation per sampler step).
+     */
+    public NDArray interpolation(NDArray x, int t) {
+        return vOf(forward(x, t));
     }
 
     /** N(mu_theta(x_t, t), diag exp(v log beta_t + (1 - v) log betaTilde_t)) from one forward pass. */
     @Override
     public Gaussian reverse(NDArray xt, int t) {
-        NDArray output = output(xt, t);
+        NDArray output = forward(xt, t);
         NDArray steps = xt.getManager().full(new Shape(xt.getShape().get(0)), t, DataType.INT64);
         return reverse(schedule, xt, steps, epsilonOf(output), vOf(output));
     }
@@ -78,7 +101,7 @@ public final class LearnedVarianceModel implements ScoreModel, ReverseModel {
      * mu = (x_t - beta_t / sqrt(1 - alphaBar_t) eps) / sqrt(alpha_t), log sigma^2 = v log beta_t + (1 - v) log betaTilde_t.
      */
     public static Gaussian reverse(NoiseSchedule schedule, NDArray xt, NDArray t, NDArray eps, NDArray v) {
-        Shapes.requireSame("eps", eps, "v", v);
+        Arguments.requireSame("eps", eps, "v", v);
         return new Gaussian(new Posterior(schedule).meanFromEpsilon(xt, eps, t), logVariance(schedule, v, t));
     }
 
@@ -96,10 +119,17 @@ public final class LearnedVarianceModel implements ScoreModel, ReverseModel {
         return Math.log(schedule.betaTilde(t == 1 ? 2 : t));
     }
 
-    private NDArray output(NDArray x, int t) {
-        Shapes.requireBatch("x", x, dim());
+    /** The network's 2d outputs at (x, t); the last call's result is reused for the same array x and step t. */
+    private NDArray forward(NDArray x, int t) {
+        if (x == lastInput && t == lastStep && !lastOutput.isReleased()) {
+            return lastOutput;
+        }
+        Arguments.requireBatch("x", x, dim());
         NDArray time = x.getManager().full(new Shape(x.getShape().get(0)), (float) t).toDevice(x.getDevice(), false);
-        return network.forward(new ParameterStore(x.getManager(), false), new NDList(x, time), false).head();
+        lastOutput = network.forward(new ParameterStore(x.getManager(), false), new NDList(x, time), false).head();
+        lastInput = x;
+        lastStep = t;
+        return lastOutput;
     }
 
     private static void requireT(NoiseSchedule schedule) {

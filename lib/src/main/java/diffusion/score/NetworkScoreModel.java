@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import diffusion.Arguments;
 import diffusion.nn.EpsMlp;
-import diffusion.process.Shapes;
 import diffusion.schedule.PerturbationKernel;
 
 /**
@@ -33,9 +32,16 @@ public final class NetworkScoreModel implements ScoreModel {
         this.timeScale = Arguments.positive("timeScale", timeScale);
     }
 
+    /** (d). */
     @Override
-    public int dim() {
-        return network.dim();
+    public Shape sampleShape() {
+        return new Shape(network.dim());
+    }
+
+    /** The network predicts the noise. */
+    @Override
+    public Parameterisation parameterisation() {
+        return Parameterisation.EPSILON;
     }
 
     @Override
@@ -45,8 +51,8 @@ public final class NetworkScoreModel implements ScoreModel {
 
     /** eps_theta(x_t, c t), the same t for every row. */
     @Override
-    public NDArray epsilon(NDArray x, double t) {
-        Shapes.requireBatch("x", x, dim());
+    public NDArray output(NDArray x, double t) {
+        Arguments.requireBatch("x", x, dim());
         NDArray time = x.getManager().full(new Shape(x.getShape().get(0)), (float) (timeScale * t)).toDevice(x.getDevice(), false);
         NDArray out = network.forward(new ParameterStore(x.getManager(), false), new NDList(x, time), false).head();
         return network.outputs() == dim() ? out : out.get(":, 0:" + dim());

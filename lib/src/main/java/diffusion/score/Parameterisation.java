@@ -1,8 +1,8 @@
 package diffusion.score;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import diffusion.Scalar;
-import diffusion.process.Shapes;
 import diffusion.schedule.PerturbationKernel;
 
 /**
@@ -90,18 +90,22 @@ public enum Parameterisation {
 
     /** This parameterisation's prediction at (x_t, t) equivalent to the noise prediction eps (both (n, d)). */
     public NDArray fromEpsilon(NDArray eps, NDArray xt, PerturbationKernel kernel, double t) {
-        Shapes.requireSame("eps", eps, "xt", xt);
+        Arguments.requireSame("eps", eps, "xt", xt);
         return fromEpsilon(eps, xt, kernel.meanScale(t), checkedStd(kernel, t));
     }
 
     /** The noise prediction eps equivalent to this parameterisation's prediction at (x_t, t) (both (n, d)). */
     public NDArray toEpsilon(NDArray prediction, NDArray xt, PerturbationKernel kernel, double t) {
-        Shapes.requireSame("prediction", prediction, "xt", xt);
+        Arguments.requireSame("prediction", prediction, "xt", xt);
         return toEpsilon(prediction, xt, kernel.meanScale(t), checkedStd(kernel, t));
     }
 
     /** The prediction in parameterisation target equivalent to this one's prediction at (x_t, t). */
     public NDArray convert(NDArray prediction, Parameterisation target, NDArray xt, PerturbationKernel kernel, double t) {
+        if (target == this) {
+            Arguments.requireSame("prediction", prediction, "xt", xt);
+            return prediction;
+        }
         return target.fromEpsilon(toEpsilon(prediction, xt, kernel, t), xt, kernel, t);
     }
 

@@ -50,9 +50,9 @@ public abstract class LinearBetaSde implements Sde {
         return Math.exp(-0.5 * integratedBeta(t));
     }
 
-    /** sigma_T = 1. */
+    /** x ~ N(0, I) at any start time, as for the DDPM chain (s(t)^2 + m(t)^2 = 1 under VP). */
     @Override
-    public double priorStd() {
+    public double priorStd(double t) {
         return 1;
     }
 

@@ -1,144 +1,89 @@
 package diffusion.sde;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import diffusion.Arguments;
-import diffusion.report.Progress;
+import diffusion.Noise;
+import diffusion.sample.GridSampler;
+import diffusion.schedule.TimeGrid;
 import diffusion.score.ScoreModel;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
- * Predictor-corrector sampling of the reverse SDE (Song et al. 2021, Algorithm 1): x(T) from the prior, then on the
- * grid t_k = eps + (T - eps) k / N, for k = N..1, one predictor step from t_k to t_{k-1} followed by M corrector
- * steps at t_{k-1}; optionally a final Tweedie step x &lt;- E[x_0 | x_eps] = model.denoise(x, eps). Predictor only:
- * no corrector; corrector only (Predictor.NONE): annealed Langevin dynamics on the same grid. The score evaluations
- * (NFE) are counted and returned with the samples.
+ * Predictor-corrector sampling of the reverse SDE (Song et al. 2021), in the order of their reference code: on each
+ * step of the grid from t to s, M corrector steps at t, then one predictor step from t to s. Predictor only: no
+ * corrector; corrector only (Predictor.NONE): annealed Langevin dynamics, Langevin steps at every grid time but the
+ * last (NCSN: the ladder's grid L, ..., 1, 0 visits every level). The predictors need the model's kernel to be an
+ * Sde; corrector only runs on any kernel.
  */
-public final class PredictorCorrector implements SdeSampler {
+public final class PredictorCorrector extends GridSampler {
 
     private final Predictor predictor;
     private final Optional<LangevinCorrector> corrector;
-    private final int steps;
-    private final double eps;
-    private final boolean denoise;
 
-    /**
-     * N = steps &gt;= 1 levels down to eps &gt; 0; corrector may be empty (predictor only) but not together with
-     * Predictor.NONE; denoise adds the final Tweedie step.
-     */
-    public PredictorCorrector(Predictor predictor, Optional<LangevinCorrector> corrector, int steps, double eps, boolean denoise) {
+    private PredictorCorrector(Predictor predictor, Optional<LangevinCorrector> corrector) {
         if (predictor == Predictor.NONE && corrector.isEmpty()) {
             throw new IllegalArgumentException("predictor = NONE and no corrector: the sampler would not move x");
         }
         this.predictor = predictor;
         this.corrector = corrector;
-        this.steps = Arguments.atLeast("steps", steps, 1);
-        this.eps = Arguments.positive("eps", eps);
-        this.denoise = denoise;
     }
 
-    /** Predictor only, N = steps levels down to eps. */
-    public static PredictorCorrector predictorOnly(Predictor predictor, int steps, double eps, boolean denoise) {
-        return new PredictorCorrector(predictor, Optional.empty(), steps, eps, denoise);
+    /** The predictor alone. */
+    public static PredictorCorrector predictorOnly(Predictor predictor) {
+        return new PredictorCorrector(Arguments.nonNull("predictor", predictor), Optional.empty());
     }
 
-    /** Predictor followed by the Langevin corrector at every level. */
-    public static PredictorCorrector of(Predictor predictor, LangevinCorrector corrector, int steps, double eps, boolean denoise) {
-        return new PredictorCorrector(predictor, Optional.of(corrector), steps, eps, denoise);
+    /** The corrector at each time followed by the predictor. */
+    public static PredictorCorrector of(Predictor predictor, LangevinCorrector corrector) {
+        return new PredictorCorrector(Arguments.nonNull("predictor", predictor), Optional.of(corrector));
     }
 
-    /** Corrector only: annealed Langevin dynamics, M Langevin steps at each of t_{N-1}, ..., t_0 = eps. */
-    public static PredictorCorrector correctorOnly(LangevinCorrector corrector, int steps, double eps, boolean denoise) {
-        return new PredictorCorrector(Predictor.NONE, Optional.of(corrector), steps, eps, denoise);
+    /** Corrector only: annealed Langevin dynamics. */
+    public static PredictorCorrector correctorOnly(LangevinCorrector corrector) {
+        return new PredictorCorrector(Predictor.NONE, Optional.of(corrector));
     }
 
-    /** N, the number of levels below T. */
-    public int steps() {
-        return steps;
-    }
-
-    /** eps, the last time of the grid. */
-    public double eps() {
-        return eps;
-    }
-
-    /** t_k = eps + (T - eps) k / N, k = 0..N (t_N = T, t_0 = eps). */
-    public double time(Sde sde, int k) {
-        return eps + (sde.T() - eps) * k / steps;
-    }
-
-    /** Score evaluations per sample: N (predictor, unless NONE) + N M (corrector) + 1 (denoising step). */
-    public int scoreEvaluations() {
-        return (predictor == Predictor.NONE ? 0 : steps) + steps * corrector.map(LangevinCorrector::steps).orElse(0)
-                + (denoise ? 1 : 0);
-    }
-
-    /** "reverse diffusion + Langevin (r = 0.16, M = 1), N = 500" and the like. */
-    public String name() {
-        String parts = predictor == Predictor.NONE ? "annealed " + corrector.orElseThrow()
-                : predictor.label() + corrector.map(c -> " + " + c).orElse("");
-        return parts + ", N = " + steps + (denoise ? ", denoised" : "");
-    }
-
-    /**
-     * n samples of x(eps) (or of E[x_0 | x(eps)] with denoising) from the reverse SDE, seeded; the samples live in
-     * manager. Every predictor and corrector step runs in its own sub-manager; a run that lasts over two seconds
-     * prints progress (Progress.forLongRuns: tables of many short runs stay quiet). Requires eps &lt; T.
-     */
+    /** "reverse diffusion + Langevin (r = 0.16, M = 1)" and the like. */
     @Override
-    public Result sample(NDManager manager, ReverseSde reverse, int n, long seed) {
-        Sde sde = reverse.sde();
-        ScoreModel model = reverse.model();
-        if (!(eps < sde.T())) {
-            throw new IllegalArgumentException("eps = " + eps + " must lie in (0, T = " + sde.T() + ") for the " + sde.name() + " SDE");
+    public String name() {
+        return predictor == Predictor.NONE ? "annealed " + corrector.orElseThrow()
+                : predictor.label() + corrector.map(c -> " + " + c).orElse("");
+    }
+
+    @Override
+    protected int evaluationsPerStep() {
+        return (predictor == Predictor.NONE ? 0 : 1) + corrector.map(LangevinCorrector::steps).orElse(0);
+    }
+
+    /** Every predictor coefficient is computed (and so checked) before any work. */
+    @Override
+    protected void check(ScoreModel model, TimeGrid grid) {
+        if (predictor == Predictor.NONE) {
+            return;
         }
-        Arguments.sampleCount(n, model.dim());
-        Predictor.Step[] predictorSteps = new Predictor.Step[steps + 1];
-        double[] alpha = new double[steps + 1]; // the corrector's alpha = (m(t_k) / m(t_{k-1}))^2
-        for (int k = steps; k >= 1; k--) { // every coefficient checked before any work
-            double dt = time(sde, k) - time(sde, k - 1);
-            predictorSteps[k] = predictor.step(sde, time(sde, k), dt);
-            alpha[k] = Math.pow(sde.meanScale(time(sde, k)) / sde.meanScale(time(sde, k - 1)), 2);
+        if (!(model.kernel() instanceof Sde sde)) {
+            throw new IllegalArgumentException(name() + " needs an SDE kernel, but the model predicts for " + model.kernel()
+                    + "; on a discrete schedule use GeneralisedReverse (DDPM, DDIM) or corrector only");
         }
-        NDArray x;
-        try (NDManager prior = manager.newSubManager()) { // samplePrior's intermediate draw stays in here
-            x = sde.samplePrior(prior, n, model.dim(), seed); // x(T) ~ N(0, sigma_T^2 I), seeds the engine
-            x.attach(manager);
+        for (int k = 0; k < grid.steps(); k++) {
+            predictor.step(sde, grid.time(k), grid.time(k) - grid.time(k + 1));
         }
-        int evaluations = 0;
-        try (Progress progress = Progress.forLongRuns(name(), steps)) {
-            for (int k = steps; k >= 1; k--) {
-                double t = time(sde, k), next = time(sde, k - 1);
-                Predictor.Step step = predictorSteps[k];
-                if (predictor != Predictor.NONE) {
-                    x = advance(manager, x, y -> y.mul(step.cx()).add(model.score(y, t).mul(step.cs()))
-                            .add(y.getManager().randomNormal(y.getShape()).mul(step.sigma())));
-                    evaluations++;
-                }
-                for (int j = 0; j < corrector.map(LangevinCorrector::steps).orElse(0); j++) {
-                    double a = alpha[k];
-                    x = advance(manager, x, y -> corrector.orElseThrow().step(y, model.score(y, next),
-                            y.getManager().randomNormal(y.getShape()), a));
-                    evaluations++;
-                }
-                progress.update(steps - k + 1, String.format("t=%.4f", next));
+    }
+
+    @Override
+    protected NDArray step(ScoreModel model, TimeGrid grid, NDArray x, double t, double s, Noise noise) {
+        if (corrector.isPresent()) {
+            double alpha = Math.pow(model.kernel().meanScale(t) / model.kernel().meanScale(s), 2);
+            for (int j = 0; j < corrector.get().steps(); j++) {
+                NDArray z = noise.normal(x.getManager(), x.getShape());
+                x = corrector.get().step(x, model.score(x, t), z, alpha, t, grid);
             }
         }
-        if (denoise) {
-            x = advance(manager, x, y -> model.denoise(y, eps));
-            evaluations++;
+        if (predictor == Predictor.NONE) {
+            return x;
         }
-        return new Result(x, evaluations);
-    }
-
-    /** update(x) computed in a sub-manager of manager, the result attached back to manager (x is released). */
-    private static NDArray advance(NDManager manager, NDArray x, UnaryOperator<NDArray> update) {
-        try (NDManager step = manager.newSubManager()) {
-            x.attach(step);
-            NDArray next = update.apply(x);
-            next.attach(manager);
-            return next;
-        }
+        Predictor.Step step = predictor.step((Sde) model.kernel(), t, t - s);
+        NDArray z = noise.normal(x.getManager(), x.getShape());
+        return x.mul(step.cx()).add(model.score(x, t).mul(step.cs())).add(z.mul(step.sigma())); // c_x x + c_s s + sigma z
     }
 }

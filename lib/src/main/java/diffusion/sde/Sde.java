@@ -1,10 +1,6 @@
 package diffusion.sde;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import diffusion.Arguments;
-import diffusion.report.Environment;
 import diffusion.schedule.PerturbationKernel;
 
 /**
@@ -24,9 +20,6 @@ public interface Sde extends PerturbationKernel {
     /** g(t), the diffusion coefficient. */
     double diffusion(double t);
 
-    /** sigma_T: the prior p_T = N(0, sigma_T^2 I) that x(T) approximately follows. */
-    double priorStd();
-
     /** A short name for tables and legends ("VE", "VP", "sub-VP"). */
     String name();
 
@@ -45,27 +38,18 @@ public interface Sde extends PerturbationKernel {
         return new Transition(1 + driftRate(t) * dt, diffusion(t) * Math.sqrt(dt)); // a = 1 + f dt, G = g sqrt(dt)
     }
 
-    /** n draws from the prior N(0, sigma_T^2 I) in dimension d, seeded. */
-    default NDArray samplePrior(NDManager manager, int n, int dim, long seed) {
-        Arguments.atLeast("dim", dim, 1);
-        Arguments.sampleCount(n, dim);
-        Environment.seed(seed);
-        return manager.randomNormal(new Shape(n, dim)).mul(priorStd()); // x_T = sigma_T z
-    }
-
-    /** log N(z; 0, sigma_T^2 I) per row: -d/2 log(2 pi sigma_T^2) - ||z||^2 / (2 sigma_T^2), shape (n,). */
+    /** log N(z; 0, sigma_T^2 I) per sample, sigma_T = priorStd(T): -d/2 log(2 pi sigma_T^2) - ||z||^2 / (2 sigma_T^2), shape (n,). */
     default NDArray priorLogDensity(NDArray z) {
-        long d = z.getShape().get(1);
-        double variance = priorStd() * priorStd();
-        return z.square().sum(new int[] {1}).div(-2 * variance).sub(0.5 * d * Math.log(2 * Math.PI * variance));
+        NDArray flat = z.reshape(z.getShape().get(0), -1);
+        long d = flat.getShape().get(1);
+        double variance = priorStd(T()) * priorStd(T());
+        return flat.square().sum(new int[] {1}).div(-2 * variance).sub(0.5 * d * Math.log(2 * Math.PI * variance));
     }
 
-    /** Accepts t in [0, T]. */
-    default double requireTime(String parameter, double t) {
-        if (!(t >= 0 && t <= T())) {
-            throw new IllegalArgumentException(parameter + " = " + t + " must lie in [0, T = " + T() + "] for the " + name() + " SDE");
-        }
-        return t;
+    /** tMax = T. */
+    @Override
+    default double tMax() {
+        return T();
     }
 
     /** Accepts 0 &lt; dt &lt;= t &lt;= T. */

@@ -58,12 +58,6 @@ public final class VeSde implements Sde {
         return sigma(t);
     }
 
-    /** sigma_T = sigma_max. */
-    @Override
-    public double priorStd() {
-        return sigmaMax;
-    }
-
     @Override
     public String name() {
         return "VE";

@@ -1,5 +1,6 @@
 package diffusion.train;
 
+import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import diffusion.loss.DenoisingScoreMatching;
@@ -8,7 +9,6 @@ import diffusion.loss.SimpleLoss;
 import diffusion.loss.TrainableScore;
 import diffusion.nn.EpsMlp;
 import diffusion.process.ForwardProcess;
-import diffusion.process.Shapes;
 import diffusion.report.Environment;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.schedule.PerturbationKernel;
@@ -79,13 +79,13 @@ public final class EpsTrainer {
 
     /** One optimisation step on a batch drawn from data (n, d); returns the batch's L_simple. */
     public float step(NDArray data) {
-        Shapes.requireBatch("data", data, network.dim());
+        Arguments.requireBatch("data", data, network.dim());
         return trainer.step(data);
     }
 
     /** Runs config.steps() steps with a progress line, checkpointing the EMA weights; returns the loss per step. */
     public float[] train(NDArray data) {
-        Shapes.requireBatch("data", data, network.dim());
+        Arguments.requireBatch("data", data, network.dim());
         return trainer.train(data);
     }
 }

@@ -1,5 +1,6 @@
 package diffusion.train;
 
+import diffusion.DivergedException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,7 +16,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import diffusion.loss.Objective;
-import diffusion.report.Progress;
+import diffusion.Progress;
 import java.nio.file.Path;
 
 /**
@@ -76,7 +77,8 @@ public final class Trainer {
             NDArray value = objective.loss(parameters, data.get(rows));
             loss = value.getFloat();
             if (!Float.isFinite(loss)) {
-                throw new TrainingDivergedException(step + 1, loss, config.checkpoint());
+                throw new DivergedException("training", step + 1, Double.NaN, "loss = " + loss + "; training was stopped, "
+                        + (config.checkpoint() == null ? "no checkpoint was configured" : "last good checkpoint kept at " + config.checkpoint()));
             }
             collector.backward(value);
         }

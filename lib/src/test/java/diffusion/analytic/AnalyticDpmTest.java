@@ -14,7 +14,7 @@ import diffusion.loss.Decoder;
 import diffusion.loss.GaussianDataBound;
 import diffusion.loss.VariationalBound;
 import diffusion.metrics.MonteCarlo;
-import diffusion.sample.Timesteps;
+import diffusion.schedule.Timesteps;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.GaussianMixtureOracle;
 import diffusion.score.ScoreModel;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import diffusion.loss.GaussianDataBound;
-import diffusion.sample.Timesteps;
+import diffusion.schedule.Timesteps;
 import diffusion.schedule.NoiseSchedule;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

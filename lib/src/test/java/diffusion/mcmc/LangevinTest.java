@@ -1,5 +1,6 @@
 package diffusion.mcmc;
 
+import diffusion.DivergedException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -100,7 +101,7 @@ class LangevinTest {
     void aDivergingChainStopsNamingTheStep() {
         MixtureTarget target = new MixtureTarget(GaussianMixture.gaussian(new double[] {0}, new double[] {1}));
         try (NDManager m = NDManager.newBaseManager()) {
-            SamplerDivergedException e = assertThrows(SamplerDivergedException.class,
+            DivergedException e = assertThrows(DivergedException.class,
                     () -> Langevin.ula(3, 1000).run(m, target, m.ones(new Shape(10, 1)), 1, 0));
             assertTrue(e.step() >= 60 && e.step() <= 68, "step " + e.step());
             assertTrue(e.getMessage().contains("ULA (h = 3.0) diverged at step " + e.step()), e.getMessage());

@@ -1,5 +1,7 @@
 package diffusion.mcmc;
 
+import diffusion.sde.OrnsteinUhlenbeck;
+import diffusion.DivergedException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -170,11 +172,11 @@ class ReverseDiffusionMonteCarloTest {
             }
         };
         try (NDManager m = NDManager.newBaseManager()) {
-            SamplerDivergedException e = assertThrows(SamplerDivergedException.class,
+            DivergedException e = assertThrows(DivergedException.class,
                     () -> new ReverseDiffusionMonteCarlo(1.0, 0.1, exploding).run(m, MIXTURE, 10, 1, 0));
             assertEquals(2, e.step());
             assertTrue(e.getMessage().contains("diverged at step 2"), e.getMessage());
-            SamplerDivergedException broken = assertThrows(SamplerDivergedException.class,
+            DivergedException broken = assertThrows(DivergedException.class,
                     () -> new ReverseDiffusionMonteCarlo(1.0, 0.1, new LangevinScore(2, Langevin.ula(0.01, 2)))
                             .run(m, MeteredTargetTest.BROKEN, m.ones(new Shape(5, 2)).mul(3), 1, 0));
             assertTrue(broken.getMessage().contains("non-finite gradient"), broken.getMessage());

@@ -1,5 +1,6 @@
 package diffusion.sample;
 
+import diffusion.schedule.Timesteps;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

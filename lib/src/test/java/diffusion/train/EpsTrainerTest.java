@@ -1,5 +1,6 @@
 package diffusion.train;
 
+import diffusion.DivergedException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -154,8 +155,8 @@ class EpsTrainerTest {
             NDArray poisoned = train.duplicate();
             poisoned.set(new ai.djl.ndarray.index.NDIndex(":, 0"), Float.NaN);
             EpsTrainer diverging = new EpsTrainer(m, new EpsMlp(2, 32, 2, 8), SCHEDULE, config(10).withCheckpoint(file));
-            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> diverging.train(poisoned));
-            assertTrue(e.getMessage().startsWith("loss = NaN at step 1"), e.getMessage());
+            DivergedException e = assertThrows(DivergedException.class, () -> diverging.train(poisoned));
+            assertTrue(e.getMessage().startsWith("training diverged at step 1: loss = NaN"), e.getMessage());
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
             assertArrayEquals(good, Files.readAllBytes(file), "checkpoint untouched");
         }

@@ -1,23 +1,52 @@
-package diffusion.mcmc;
+package diffusion.sde;
 
 import ai.djl.ndarray.NDArray;
 import diffusion.Arguments;
-import diffusion.schedule.PerturbationKernel;
 
 /**
  * The Ornstein-Uhlenbeck forward process of RDMC (lecture 000, "Reverse OU Process", beta = 1):
- * dX = -X dt + sqrt(2) dB, so p_{s|0}(x | x_0) = N(x; e^{-s} x_0, (1 - e^{-2 s}) I) and p_s tends to N(0, I).
+ * dX = -X dt + sqrt(2) dB, so p_{s|0}(x | x_0) = N(x; e^{-s} x_0, (1 - e^{-2 s}) I) and p_s tends to N(0, I). It runs
+ * on [0, infinity): a grid over it names its start time.
  *
  * <p>Its reverse dY = {Y + 2 grad log p_{T-t}(Y)} dt + sqrt(2) dB is linear in Y for a frozen score v; solving
  * it exactly over a step eta (the exponential integrator) gives
  * Y' = e^eta Y + 2 (e^eta - 1) v + sqrt(e^{2 eta} - 1) xi with xi ~ N(0, I).
  */
-public final class OrnsteinUhlenbeck implements PerturbationKernel {
+public final class OrnsteinUhlenbeck implements Sde {
 
     /** The process with beta = 1 (it has no parameters). */
     public static final OrnsteinUhlenbeck KERNEL = new OrnsteinUhlenbeck();
 
     private OrnsteinUhlenbeck() {}
+
+    /** T = infinity: the process has no horizon of its own. */
+    @Override
+    public double T() {
+        return Double.POSITIVE_INFINITY;
+    }
+
+    /** f = -1. */
+    @Override
+    public double driftRate(double t) {
+        return -1;
+    }
+
+    /** g = sqrt(2). */
+    @Override
+    public double diffusion(double t) {
+        return Math.sqrt(2);
+    }
+
+    /** The stationary law N(0, I) at every start time. */
+    @Override
+    public double priorStd(double t) {
+        return 1;
+    }
+
+    @Override
+    public String name() {
+        return "OU";
+    }
 
     /** m(s) = e^{-s}. */
     @Override

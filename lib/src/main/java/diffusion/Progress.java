@@ -1,4 +1,4 @@
-package diffusion.report;
+package diffusion;
 
 import java.io.OutputStream;
 import java.io.PrintStream;

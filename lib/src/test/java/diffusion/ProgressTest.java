@@ -1,4 +1,4 @@
-package diffusion.report;
+package diffusion;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,7 +1,6 @@
-package diffusion.sample;
+package diffusion.schedule;
 
 import diffusion.Arguments;
-import diffusion.schedule.NoiseSchedule;
 import java.util.Arrays;
 
 /**
@@ -48,12 +47,19 @@ public final class Timesteps {
         return uniform(schedule, schedule.T());
     }
 
-    /** Uniform spacing: tau_k = 1 + round((k - 1)(T - 1) / (K - 1)), so tau_1 = 1 and tau_K = T (tau_1 = T if K = 1). */
+    /**
+     * Uniform spacing, improved-diffusion's respacing rule (space_timesteps with one section) in 1-indexed steps:
+     * tau_k = 1 + round(u_k), u_k = (k - 1) (T - 1) / (K - 1) accumulated as a sum of K - 1 float64 strides, rounded
+     * half to even (Python's round), so tau_1 = 1 and tau_K = T. For K = 1, tau_1 = T (improved-diffusion takes step 1).
+     */
     public static Timesteps uniform(NoiseSchedule schedule, int K) {
         return spaced(schedule, K, 1);
     }
 
-    /** Quadratic spacing (Song et al.): tau_k = 1 + round(((k - 1)/(K - 1))^2 (T - 1)), raised where needed to stay increasing. */
+    /**
+     * Quadratic spacing: tau_k = 1 + round(((k - 1)/(K - 1))^2 (T - 1)), rounded half to even, raised where needed to stay
+     * increasing. (DDIM's own code spaces (0.8 T)^(1/2) instead and starts at 0; this keeps tau_1 = 1 and tau_K = T.)
+     */
     public static Timesteps quadratic(NoiseSchedule schedule, int K) {
         return spaced(schedule, K, 2);
     }
@@ -65,10 +71,17 @@ public final class Timesteps {
             throw new IllegalArgumentException("K = " + K + " must be <= T = " + T);
         }
         int[] steps = new int[K];
+        if (K == 1) {
+            steps[0] = T;
+            return of(schedule, steps);
+        }
+        double stride = (T - 1.0) / (K - 1);
+        double position = 0; // improved-diffusion's cur_idx: a running sum of strides
         for (int k = 1; k <= K; k++) {
-            double u = K == 1 ? 1.0 : (k - 1.0) / (K - 1);
-            int step = 1 + (int) Math.round(Math.pow(u, power) * (T - 1));
+            double u = power == 1 ? position : Math.pow((k - 1.0) / (K - 1), power) * (T - 1);
+            int step = 1 + (int) Math.rint(u); // round half to even
             steps[k - 1] = k == 1 ? step : Math.max(step, steps[k - 2] + 1); // strictly increasing
+            position += stride;
         }
         return of(schedule, steps);
     }

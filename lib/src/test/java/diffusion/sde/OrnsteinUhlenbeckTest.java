@@ -1,4 +1,4 @@
-package diffusion.mcmc;
+package diffusion.sde;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,0 +1,53 @@
+package diffusion.sample;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import diffusion.Arguments;
+import diffusion.Monitor;
+import diffusion.Noise;
+import diffusion.schedule.TimeGrid;
+import diffusion.score.ScoreModel;
+
+/**
+ * The loop every one-step-per-interval sampler shares: for k = 0..N-1, x(t_{k+1}) = step(x(t_k), t_k, t_{k+1}), each
+ * step in its own sub-manager, the state checked for NaN and infinities after every step (DivergedException naming
+ * the sampler, the step and the time), the monitor told after every step. A sampler supplies only its step.
+ */
+public abstract class GridSampler implements Sampler {
+
+    /** x(s) from x(t) = x for consecutive times t &gt; s of grid, in x's manager; noise draws come from noise. */
+    protected abstract NDArray step(ScoreModel model, TimeGrid grid, NDArray x, double t, double s, Noise noise);
+
+    /** Model evaluations per step. */
+    protected abstract int evaluationsPerStep();
+
+    /** Refuses, before any work, a model or grid this sampler cannot run (default: accepts all). */
+    protected void check(ScoreModel model, TimeGrid grid) {
+    }
+
+    @Override
+    public final Result run(NDManager manager, ScoreModel model, TimeGrid grid, Noise noise, Monitor monitor, NDArray start) {
+        Sampler.requireStart(name(), model, grid, start);
+        check(model, grid);
+        NDArray x = start.duplicate();
+        x.attach(manager);
+        monitor.start(name(), grid.steps());
+        try {
+            for (int k = 0; k < grid.steps(); k++) {
+                double t = grid.time(k);
+                double s = grid.time(k + 1);
+                try (NDManager scope = manager.newSubManager()) {
+                    x.attach(scope);
+                    NDArray next = step(model, grid, x, t, s, noise);
+                    Arguments.finiteState(name(), k + 1, s, next);
+                    next.attach(manager);
+                    x = next;
+                }
+                monitor.step(k + 1, s, x, "");
+            }
+        } finally {
+            monitor.end();
+        }
+        return new Result(x, grid.steps() * evaluationsPerStep());
+    }
+}
