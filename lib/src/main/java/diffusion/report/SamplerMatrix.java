@@ -1,0 +1,190 @@
+package diffusion.report;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import diffusion.Monitor;
+import diffusion.Noise;
+import diffusion.analytic.AnalyticDpm;
+import diffusion.analytic.EpsMoment;
+import diffusion.data.GaussianMixture;
+import diffusion.metrics.MonteCarlo;
+import diffusion.metrics.SlicedWasserstein;
+import diffusion.ode.DormandPrince;
+import diffusion.ode.Euler;
+import diffusion.ode.Heun;
+import diffusion.process.NonMarkovianPosterior;
+import diffusion.process.ReverseVariance;
+import diffusion.sample.GeneralisedReverse;
+import diffusion.sample.Sampler;
+import diffusion.schedule.NoiseSchedule;
+import diffusion.schedule.PerturbationKernel;
+import diffusion.schedule.TimeGrid;
+import diffusion.schedule.Timesteps;
+import diffusion.score.GaussianMixtureOracle;
+import diffusion.score.ScoreModel;
+import diffusion.sde.LangevinCorrector;
+import diffusion.sde.Predictor;
+import diffusion.sde.PredictorCorrector;
+import diffusion.sde.ProbabilityFlow;
+import diffusion.sde.SubVpSde;
+import diffusion.sde.VeSde;
+import diffusion.sde.VpSde;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sampler-matrix experiment: every sampler of the core on every kernel (discrete linear and cosine, VP, sub-VP,
+ * VE), run on the exact oracle of Gaussian-mixture data, so that what is measured is the sampler's own error. The
+ * error is the sliced Wasserstein distance SW_2 between n samples and n exact draws from the target law p_{t_N} (the
+ * data for a grid that ends at t = 0); its Monte Carlo floor is the same distance between two independent exact draws,
+ * repeated R times (mean and standard deviation). Verdict: "ok" when error &lt;= floor mean + 4 floor sd (a perfect
+ * sampler exceeds that with probability well under 1%), "biased" otherwise, "refused" (with the library's message) for
+ * a sampler/kernel pair the mathematics does not allow. One deliberately wrong sampler (DDPM with 1.5 times the
+ * posterior standard deviation) is the negative control that shows the error can see a defect at this n.
+ */
+public final class SamplerMatrix {
+
+    /** The noise levels of the continuous grids end here (the score is undefined at t = 0). */
+    public static final double END_TIME = 1e-3;
+
+    private static final int PROJECTIONS = 64;
+    private static final int FLOOR_REPEATS = 8;
+
+    private SamplerMatrix() {
+    }
+
+    /** One row of the matrix. */
+    public record Row(String data, String sampler, String kernel, String grid, int nfe, double error, double floor,
+            double floorSd, String verdict, String message) {
+    }
+
+    /** A sampler and its grid for a model, or an IllegalArgumentException when the pair is refused. */
+    @FunctionalInterface
+    public interface Entry {
+        Run make(ScoreModel model, NDArray data);
+    }
+
+    /** The sampler with the grid it runs on. */
+    public record Run(Sampler sampler, TimeGrid grid) {
+    }
+
+    /** The five kernels, by name: discrete linear and cosine (T = 1000), VP and sub-VP (0.1, 20), VE (0.01, 50). */
+    public static Map<String, PerturbationKernel> kernels() {
+        Map<String, PerturbationKernel> kernels = new LinkedHashMap<>();
+        kernels.put("discrete linear", NoiseSchedule.linear(1000));
+        kernels.put("discrete cosine", NoiseSchedule.cosine(1000));
+        kernels.put("VP", new VpSde(0.1, 20));
+        kernels.put("sub-VP", new SubVpSde(0.1, 20));
+        kernels.put("VE", new VeSde(0.01, 50));
+        return kernels;
+    }
+
+    /**
+     * The default grid of a kernel for N steps: a uniform sub-sequence of a discrete schedule (down to the data), N
+     * uniform steps in t down to END_TIME for an SDE.
+     */
+    public static TimeGrid grid(PerturbationKernel kernel, int N) {
+        return kernel instanceof NoiseSchedule schedule ? TimeGrid.of(Timesteps.uniform(schedule, N)) : TimeGrid.uniform(kernel, N, END_TIME);
+    }
+
+    /** The samplers, by name, each on the default grid of N steps (ODE solvers on N / 2 for a comparable NFE). */
+    public static Map<String, Entry> samplers(int N) {
+        Map<String, Entry> samplers = new LinkedHashMap<>();
+        samplers.put("DDPM (beta)", (model, data) -> new Run(GeneralisedReverse.ddpm(ReverseVariance.BETA), grid(model.kernel(), N)));
+        samplers.put("DDPM (betaTilde)", (model, data) -> new Run(GeneralisedReverse.ddpm(ReverseVariance.BETA_TILDE), grid(model.kernel(), N)));
+        samplers.put("DDIM (eta = 0)", (model, data) -> new Run(GeneralisedReverse.ddim(0), grid(model.kernel(), N)));
+        samplers.put("DDIM (eta = 0.5)", (model, data) -> new Run(GeneralisedReverse.ddim(0.5), grid(model.kernel(), N)));
+        samplers.put("Analytic-DDPM", (model, data) -> analytic(model, data, 1, N));
+        samplers.put("Euler-Maruyama", (model, data) -> new Run(PredictorCorrector.predictorOnly(Predictor.EULER_MARUYAMA), grid(model.kernel(), N)));
+        samplers.put("reverse diffusion", (model, data) -> new Run(PredictorCorrector.predictorOnly(Predictor.REVERSE_DIFFUSION), grid(model.kernel(), N)));
+        samplers.put("ancestral", (model, data) -> new Run(PredictorCorrector.predictorOnly(Predictor.ANCESTRAL), grid(model.kernel(), N)));
+        samplers.put("PC (reverse diffusion + Langevin r = 0.16)", (model, data) ->
+                new Run(PredictorCorrector.of(Predictor.REVERSE_DIFFUSION, LangevinCorrector.snr(0.16, 1)), grid(model.kernel(), N)));
+        samplers.put("flow: Euler in t", (model, data) -> new Run(new ProbabilityFlow(new Euler(), ProbabilityFlow.Time.T), grid(model.kernel(), N)));
+        samplers.put("flow: Heun in t", (model, data) -> new Run(new ProbabilityFlow(new Heun(), ProbabilityFlow.Time.T), grid(model.kernel(), N / 2)));
+        samplers.put("flow: RK45 in t", (model, data) ->
+                new Run(new ProbabilityFlow(DormandPrince.withTolerance(1e-4), ProbabilityFlow.Time.T), grid(model.kernel(), 1)));
+        samplers.put("flow: Euler in sigma", (model, data) -> new Run(new ProbabilityFlow(new Euler(), ProbabilityFlow.Time.SIGMA), grid(model.kernel(), N)));
+        samplers.put("flow: Heun in sigma", (model, data) -> new Run(new ProbabilityFlow(new Heun(), ProbabilityFlow.Time.SIGMA), grid(model.kernel(), N / 2)));
+        samplers.put("control: DDPM with 1.5 x sigma", (model, data) -> new Run(GeneralisedReverse.of(1,
+                (kernel, t, s) -> 2.25 * NonMarkovianPosterior.posteriorVariance(kernel, t, s), "control"), grid(model.kernel(), N)));
+        return samplers;
+    }
+
+    /** Analytic-DPM on a uniform K-step trajectory, Gamma_t estimated from M = 500 draws of the data per step. */
+    private static Run analytic(ScoreModel model, NDArray data, double eta, int K) {
+        EpsMoment moment = new EpsMoment(model, data, 500, 11); // refuses a continuous kernel
+        Timesteps steps = Timesteps.uniform((NoiseSchedule) model.kernel(), K);
+        double unboundedData = Double.POSITIVE_INFINITY;
+        boolean lastStepCorrection = false;
+        AnalyticDpm dpm = AnalyticDpm.of(steps, eta, moment, unboundedData, lastStepCorrection);
+        return new Run(dpm.sampler(), dpm.grid());
+    }
+
+    /** Every (sampler, kernel) pair on the oracle of data, n samples each, seeded; progress per row on the monitor. */
+    public static List<Row> run(NDManager manager, String dataName, GaussianMixture data, Map<String, Entry> samplers,
+            Map<String, PerturbationKernel> kernels, int n, long seed, Monitor monitor) {
+        List<Row> rows = new ArrayList<>();
+        monitor.start("sampler matrix (" + dataName + ")", (long) samplers.size() * kernels.size());
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray train = data.sample(scope, 2000, seed + 1);
+            for (Map.Entry<String, PerturbationKernel> kernel : kernels.entrySet()) {
+                ScoreModel oracle = new GaussianMixtureOracle(data, kernel.getValue());
+                for (Map.Entry<String, Entry> sampler : samplers.entrySet()) {
+                    rows.add(row(scope, dataName, data, oracle, kernel.getKey(), sampler.getKey(), sampler.getValue(), train, n, seed));
+                    monitor.step(rows.size(), Double.NaN, null, sampler.getKey() + " on " + kernel.getKey());
+                }
+            }
+        } finally {
+            monitor.end();
+        }
+        return rows;
+    }
+
+    private static Row row(NDManager manager, String dataName, GaussianMixture data, ScoreModel oracle, String kernelName,
+            String samplerName, Entry entry, NDArray train, int n, long seed) {
+        Run run;
+        try {
+            run = entry.make(oracle, train);
+            try (NDManager probe = manager.newSubManager()) { // a refusal raised at the first step is a refusal too
+                run.sampler().run(probe, oracle, run.grid(), Noise.seeded(seed), Monitor.quiet(),
+                        probe.zeros(new ai.djl.ndarray.types.Shape(1).addAll(oracle.sampleShape())));
+            }
+        } catch (IllegalArgumentException refused) {
+            return new Row(dataName, samplerName, kernelName, "-", 0, Double.NaN, Double.NaN, Double.NaN, "refused", refused.getMessage());
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            Sampler.Result result = run.sampler().sample(scope, oracle, run.grid(), Noise.seeded(seed), Monitor.quiet(), n);
+            PerturbationKernel kernel = oracle.kernel();
+            double end = run.grid().end();
+            GaussianMixture target = kernel.std(end) > 0 ? data.diffuse(kernel.meanScale(end), kernel.std(end)) : data;
+            double error = SlicedWasserstein.distance(result.samples(), target.sample(scope, n, seed + 2), PROJECTIONS, seed + 3);
+            double[] floors = new double[FLOOR_REPEATS];
+            for (int r = 0; r < FLOOR_REPEATS; r++) {
+                floors[r] = SlicedWasserstein.distance(target.sample(scope, n, seed + 10 + 2 * r), target.sample(scope, n, seed + 11 + 2 * r),
+                        PROJECTIONS, seed + 3);
+            }
+            MonteCarlo.Estimate floor = MonteCarlo.estimate(floors);
+            double floorSd = floor.standardError() * Math.sqrt(FLOOR_REPEATS);
+            String verdict = error <= floor.mean() + 4 * floorSd ? "ok" : "biased";
+            return new Row(dataName, samplerName, kernelName, gridName(run.grid()), result.nfe(), error, floor.mean(), floorSd, verdict, "");
+        }
+    }
+
+    /** "N = 100, 1000 -> 0" and the like. */
+    private static String gridName(TimeGrid grid) {
+        return "N = " + grid.steps() + ", " + Tables.format(grid.start()) + " -> " + Tables.format(grid.end());
+    }
+
+    /** The rows as a table with the columns sampler, kernel, grid, nfe, error, floor, verdict (and data, floor_sd, message). */
+    public static Tables.Builder table(String name, List<Row> rows) {
+        Tables.Builder table = Tables.of(name, "data", "sampler", "kernel", "grid", "nfe", "error", "floor", "floor_sd", "verdict", "message");
+        for (Row row : rows) {
+            table.row(row.data(), row.sampler(), row.kernel(), row.grid(), row.nfe(), row.error(), row.floor(), row.floorSd(),
+                    row.verdict(), row.message());
+        }
+        return table;
+    }
+}
