@@ -85,9 +85,28 @@ public final class ProbabilityFlow implements Sampler {
             sigmas[i] = kernel.sigma(times[i]);
         }
         VectorField field = sigmaField(model, times, sigmas);
+        Monitor inX = new Monitor() { // the monitor sees x = m(t) y at t, not the solver's (y, sigma)
+            @Override
+            public void start(String label, long total) {
+                monitor.start(label, total);
+            }
+
+            @Override
+            public void step(long k, double sigma, NDArray y, String status) {
+                double t = timeOf(kernel, times, sigmas, sigma);
+                try (NDArray x = Scalar.times(y, kernel.meanScale(t))) {
+                    monitor.step(k, t, x, status);
+                }
+            }
+
+            @Override
+            public void end() {
+                monitor.end();
+            }
+        };
         try (NDManager scratch = manager.newSubManager()) {
             NDArray y = Scalar.over(start, kernel.meanScale(times[0])); // y = x / m(t_0)
-            Solution solution = solver.solve(scratch, field, y, sigmas, monitor);
+            Solution solution = solver.solve(scratch, field, y, sigmas, inX);
             NDArray x = Scalar.times(solution.state(), kernel.meanScale(times[times.length - 1])); // x = m(t_N) y
             x.attach(manager);
             return new Solution(x, solution.nfe(), solution.steps(), solution.rejected());
@@ -116,7 +135,7 @@ public final class ProbabilityFlow implements Sampler {
         return new VectorField() {
             @Override
             public NDArray velocity(NDArray y, double sigma) {
-                double t = timeOf(sigma);
+                double t = timeOf(kernel, times, sigmas, sigma);
                 return model.epsilon(Scalar.times(y, kernel.meanScale(t)), t);
             }
 
@@ -124,15 +143,16 @@ public final class ProbabilityFlow implements Sampler {
             public boolean definedAt(double sigma) {
                 return sigma > 0;
             }
-
-            private double timeOf(double sigma) {
-                for (int i = 0; i < sigmas.length; i++) {
-                    if (sigmas[i] == sigma) {
-                        return times[i];
-                    }
-                }
-                return TimeGrid.timeOfSigma(kernel, sigma);
-            }
         };
+    }
+
+    /** The time of noise level sigma: the grid's own time where sigma is a grid point, by bisection elsewhere. */
+    private static double timeOf(PerturbationKernel kernel, double[] times, double[] sigmas, double sigma) {
+        for (int i = 0; i < sigmas.length; i++) {
+            if (sigmas[i] == sigma) {
+                return times[i];
+            }
+        }
+        return TimeGrid.timeOfSigma(kernel, sigma);
     }
 }
