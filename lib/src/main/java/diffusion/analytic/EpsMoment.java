@@ -7,7 +7,7 @@ import diffusion.Arguments;
 import diffusion.metrics.MonteCarlo;
 import diffusion.process.ForwardProcess;
 import diffusion.report.Environment;
-import diffusion.Progress;
+import diffusion.Monitor;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.ScoreModel;
 import java.util.SplittableRandom;
@@ -99,15 +99,19 @@ public final class EpsMoment {
             missing += t >= 1 && t <= schedule.T() && cache[t] == null ? 1 : 0;
         }
         double[] values = new double[steps.length];
-        try (Progress progress = missing > 0 ? new Progress("Gamma_t (M=" + samples + ")", missing) : Progress.silent("Gamma_t", 1)) {
+        Monitor monitor = missing > 0 ? Monitor.progress() : Monitor.quiet();
+        monitor.start("Gamma_t (M=" + samples + ")", Math.max(1, missing));
+        try {
             int done = 0;
             for (int i = 0; i < steps.length; i++) {
                 boolean fresh = steps[i] >= 1 && steps[i] <= schedule.T() && cache[steps[i]] == null;
                 values[i] = gamma(steps[i]);
                 if (fresh) {
-                    progress.update(++done, "t=" + steps[i]);
+                    monitor.step(++done, steps[i], null, "");
                 }
             }
+        } finally {
+            monitor.end();
         }
         return values;
     }

@@ -1,7 +1,7 @@
 package diffusion.analytic;
 
 import diffusion.Arguments;
-import diffusion.Progress;
+import diffusion.Monitor;
 import diffusion.schedule.Timesteps;
 import diffusion.schedule.NoiseSchedule;
 import java.util.Arrays;
@@ -33,7 +33,9 @@ public final class OptimalTrajectory {
         this.schedule = schedule;
         this.decoder = new double[T + 1];
         this.step = new double[T + 1][T + 1];
-        try (Progress progress = Progress.forLongRuns("trajectory costs", T)) {
+        Monitor monitor = Monitor.progress();
+        monitor.start("trajectory costs", T);
+        try {
             for (int t = 1; t <= T; t++) {
                 double sigma0 = new OptimalVariance(NoiseSchedule.fromAlphaBar(schedule.alphaBar(t)), eta, halfRange).sigmaSquared(1, gamma[t - 1]);
                 // L_0 / d = (1 + log(2 pi sigma*^2_{0|t})) / 2; a variance estimated as 0 (Gamma_t >= 1) leaves no decoder
@@ -42,8 +44,10 @@ public final class OptimalTrajectory {
                     OptimalVariance pair = new OptimalVariance(NoiseSchedule.fromAlphaBar(schedule.alphaBar(s), schedule.alphaBar(t)), eta, halfRange);
                     step[s][t] = 0.5 * Math.log(pair.sigmaSquared(2, gamma[t - 1]) / pair.lambdaSquared(2)); // J(s, t) / d
                 }
-                progress.update(t);
+                monitor.step(t, t, null, "");
             }
+        } finally {
+            monitor.end();
         }
     }
 

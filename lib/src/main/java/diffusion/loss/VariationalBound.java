@@ -13,7 +13,7 @@ import diffusion.process.ForwardProcess;
 import diffusion.process.GaussianKl;
 import diffusion.process.Posterior;
 import diffusion.report.Environment;
-import diffusion.Progress;
+import diffusion.Monitor;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.LearnedVarianceModel;
 import diffusion.score.ReverseModel;
@@ -112,7 +112,9 @@ public final class VariationalBound {
             prior = mean(priorRows);
         }
         double[] terms = new double[schedule.T()];
-        try (Progress progress = new Progress("vlb", schedule.T())) {
+        Monitor monitor = Monitor.progress();
+        monitor.start("vlb", schedule.T());
+        try {
             for (int t = 1; t <= schedule.T(); t++) {
                 try (NDScope scope = new NDScope()) {
                     NDArray xt = forward.sample(x0, t, x0.getManager().randomNormal(x0.getShape()));
@@ -123,8 +125,10 @@ public final class VariationalBound {
                     }
                     terms[t - 1] = mean(values);
                 }
-                progress.update(t, "t=" + t);
+                monitor.step(t, t, null, "");
             }
+        } finally {
+            monitor.end();
         }
         MonteCarlo.Estimate total = MonteCarlo.estimate(perRow);
         return new Evaluation(prior, terms, total.mean(), total.standardError(), model.dim());

@@ -1,5 +1,6 @@
 package diffusion.mcmc;
 
+import diffusion.Noise;
 import diffusion.sde.OrnsteinUhlenbeck;
 import ai.djl.ndarray.NDArray;
 import diffusion.Arguments;
@@ -26,7 +27,7 @@ public final class ExactScore implements ScoreEstimator {
 
     /** grad log p_s(x) of the diffused mixture; target is not evaluated. */
     @Override
-    public Estimate estimate(Target target, NDArray x, double s) {
+    public Estimate estimate(Target target, NDArray x, double s, Noise noise) {
         Arguments.positive("s", s);
         NDArray score = oracle.score(x, s);
         return new Estimate(score, score.zerosLike(), 0, 0);

@@ -1,5 +1,6 @@
 package diffusion.mcmc;
 
+import diffusion.Noise;
 import diffusion.sde.OrnsteinUhlenbeck;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
@@ -29,10 +30,10 @@ public final class ImportanceScore implements ScoreEstimator {
     }
 
     @Override
-    public Estimate estimate(Target target, NDArray x, double s) {
+    public Estimate estimate(Target target, NDArray x, double s, Noise noise) {
         Arguments.floatingBatch("x", x, "N", target.dim());
         Arguments.positive("s", s);
-        Proposals proposals = Proposals.draw(target, x, s, samples);
+        Proposals proposals = Proposals.draw(target, x, s, samples, noise);
         NDArray weights = proposals.logWeights().softmax(1).expandDims(2);
         NDArray terms = OrnsteinUhlenbeck.KERNEL.conditionalScore(x.expandDims(1), proposals.points(), s);
         // sum_j wbar_j (e^{-s} x_0^j - x) / (1 - e^{-2 s})
@@ -50,10 +51,10 @@ public final class ImportanceScore implements ScoreEstimator {
      */
     record Proposals(NDArray points, NDArray logWeights) {
 
-        static Proposals draw(Target target, NDArray x, double s, int n) {
+        static Proposals draw(Target target, NDArray x, double s, int n, Noise noise) {
             long particles = x.getShape().get(0);
             int dim = target.dim();
-            NDArray z = x.getManager().randomNormal(0, 1, new Shape(particles, n, dim), x.getDataType());
+            NDArray z = noise.normal(x.getManager(), new Shape(particles, n, dim)).toType(x.getDataType(), false);
             // x_0 = e^{s} x + sqrt(e^{2 s} - 1) z
             NDArray points = x.expandDims(1).mul(Math.exp(s)).add(z.mul(Math.sqrt(Math.expm1(2 * s))));
             NDArray logWeights = target.logDensity(points.reshape(particles * n, dim)).reshape(particles, n);

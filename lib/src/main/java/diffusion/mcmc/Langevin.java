@@ -1,5 +1,6 @@
 package diffusion.mcmc;
 
+import diffusion.Noise;
 import diffusion.DivergedException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -7,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;
-import diffusion.report.Environment;
 import java.util.function.BiConsumer;
 
 /**
@@ -63,7 +63,7 @@ public final class Langevin {
     }
 
     /**
-     * Runs the chain from initial (P, d) (left untouched), seeding DJL's engine with seed; the result and the
+     * Runs the chain from initial (P, d) (left untouched), drawing from Noise.seeded(seed); the result and the
      * snapshots (step 0 and snapshots evenly spaced steps; 0 for none) live in manager, and nothing else is left there.
      */
     public Run run(NDManager manager, Target target, NDArray initial, long seed, int snapshots) {
@@ -74,8 +74,8 @@ public final class Langevin {
             NDArray start = initial.duplicate();
             start.attach(scratch);
             Arguments.finite("initial", start);
-            Environment.seed(seed);
-            Chain chain = advance(metered, start, name(), trajectory::offer);
+            Noise noise = Noise.seeded(seed);
+            Chain chain = advance(metered, start, name(), trajectory::offer, noise);
             chain.state().attach(manager);
             return new Run(chain.state(), metered.densityEvaluations(), metered.gradientEvaluations(),
                     chain.acceptanceRate(), trajectory.snapshots());
@@ -93,9 +93,9 @@ public final class Langevin {
 
     /**
      * Runs the steps from x, which the chain takes over (it is closed); the final state is owned by x's manager.
-     * Draws from DJL's engine generator (seed it first). observer sees (step, state) after steps 0..steps.
+     * Draws from noise. observer sees (step, state) after steps 0..steps.
      */
-    Chain advance(Target target, NDArray x, String label, BiConsumer<Integer, NDArray> observer) {
+    Chain advance(Target target, NDArray x, String label, BiConsumer<Integer, NDArray> observer, Noise noise) {
         NDManager owner = x.getManager();
         Shape shape = x.getShape();
         DataType type = x.getDataType();
@@ -113,7 +113,7 @@ public final class Langevin {
                 }
                 gradient = gradient != null ? gradient : target.gradLogDensity(state);
                 gradient.attach(scope);
-                NDArray z = scope.randomNormal(0, 1, shape, type);
+                NDArray z = noise.normal(scope, shape).toType(type, false);
                 // y = x + h grad log p*(x) + sqrt(2 h) z
                 NDArray proposal = state.add(gradient.mul(step)).add(z.mul(Math.sqrt(2 * step)));
                 NDArray next = proposal;
@@ -125,7 +125,7 @@ public final class Langevin {
                     NDArray logAlpha = proposalLogDensity.sub(logDensity).sub(reverse.div(4 * step))
                             .add(z.square().sum(new int[] {1}).div(2));
                     // NaN (a non-finite proposal) compares false: rejected
-                    NDArray accept = scope.randomUniform(0, 1, new Shape(shape.get(0)), type).log().lt(logAlpha);
+                    NDArray accept = noise.uniform(scope, new Shape(shape.get(0))).toType(type, false).log().lt(logAlpha);
                     accepted += accept.toType(DataType.INT64, false).sum().getLong();
                     NDArray acceptRow = accept.expandDims(1).broadcast(shape);
                     next = NDArrays.where(acceptRow, proposal, state);

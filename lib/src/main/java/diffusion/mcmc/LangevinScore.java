@@ -1,5 +1,6 @@
 package diffusion.mcmc;
 
+import diffusion.Noise;
 import diffusion.sde.OrnsteinUhlenbeck;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -34,16 +35,16 @@ public final class LangevinScore implements ScoreEstimator {
     }
 
     @Override
-    public Estimate estimate(Target target, NDArray x, double s) {
+    public Estimate estimate(Target target, NDArray x, double s, Noise noise) {
         Arguments.floatingBatch("x", x, "N", target.dim());
         Arguments.positive("s", s);
         long particles = x.getShape().get(0);
         int dim = target.dim();
-        ImportanceScore.Proposals proposals = ImportanceScore.Proposals.draw(target, x, s, chains);
-        NDArray start = resample(proposals);
+        ImportanceScore.Proposals proposals = ImportanceScore.Proposals.draw(target, x, s, chains, noise);
+        NDArray start = resample(proposals, noise);
         NDArray conditioning = x.expandDims(1).broadcast(new Shape(particles, chains, dim)).reshape(particles * chains, dim);
         Langevin.Chain chain = inner.advance(new PosteriorTarget(target, conditioning, s), start,
-                "inner " + inner.name() + " at s = " + s, (step, state) -> { });
+                "inner " + inner.name() + " at s = " + s, (step, state) -> { }, noise);
         NDArray states = chain.state().reshape(particles, chains, dim);
         NDArray terms = OrnsteinUhlenbeck.KERNEL.conditionalScore(x.expandDims(1), states, s);
         // mean over chains of (e^{-s} x_0 - x) / (1 - e^{-2 s})
@@ -55,12 +56,12 @@ public final class LangevinScore implements ScoreEstimator {
     }
 
     /** n points per particle drawn with replacement from the proposals with probabilities softmax(log w), shape (P n, d). */
-    private NDArray resample(ImportanceScore.Proposals proposals) {
+    private NDArray resample(ImportanceScore.Proposals proposals, Noise noise) {
         NDArray points = proposals.points();
         long particles = points.getShape().get(0);
         int dim = (int) points.getShape().get(2);
         double[] cumulative = proposals.logWeights().softmax(1).cumSum(1).toType(DataType.FLOAT64, false).toDoubleArray();
-        double[] uniforms = points.getManager().randomUniform(0, 1, new Shape(particles, chains), DataType.FLOAT64).toDoubleArray();
+        double[] uniforms = noise.uniform(points.getManager(), new Shape(particles, chains)).toType(DataType.FLOAT64, false).toDoubleArray();
         long[] index = new long[Math.toIntExact(particles * chains)];
         for (int p = 0; p < particles; p++) {
             for (int j = 0; j < chains; j++) {

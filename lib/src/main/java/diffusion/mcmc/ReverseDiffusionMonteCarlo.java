@@ -1,12 +1,12 @@
 package diffusion.mcmc;
 
+import diffusion.Noise;
 import diffusion.sde.OrnsteinUhlenbeck;
 import diffusion.DivergedException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;
-import diffusion.report.Environment;
 
 /**
  * Reverse diffusion Monte Carlo (lecture 000, Algorithm 1; Huang et al., ICLR 2024) for p* proportional to
@@ -65,27 +65,26 @@ public final class ReverseDiffusionMonteCarlo {
         return "RDMC (T = " + horizon + ", eta = " + eta + ", " + estimator.name() + ")";
     }
 
-    /** Runs from particles &gt;= 1 initial points x_0 ~ N(0, I) drawn after seeding; see {@link #run(NDManager, Target, NDArray, long, int)}. */
+    /** Runs from particles &gt;= 1 initial points x_0 ~ N(0, I) drawn from Noise.seeded(seed); see {@link #run(NDManager, Target, NDArray, long, int)}. */
     public Run run(NDManager manager, Target target, int particles, long seed, int snapshots) {
         Arguments.atLeast("particles", particles, 1);
         Arguments.atLeast("snapshots", snapshots, 0);
-        Environment.seed(seed);
+        Noise noise = Noise.seeded(seed);
         try (NDManager scratch = manager.newSubManager()) {
-            return sample(manager, target, scratch.randomNormal(new Shape(particles, target.dim())), snapshots);
+            return sample(manager, target, noise.normal(scratch, new Shape(particles, target.dim())), snapshots, noise);
         }
     }
 
     /**
-     * Runs Algorithm 1 from initial (P, d) (left untouched), seeding DJL's engine with seed; the result and the
+     * Runs Algorithm 1 from initial (P, d) (left untouched), drawing from Noise.seeded(seed); the result and the
      * snapshots (step 0 and snapshots evenly spaced outer steps; 0 for none) live in manager, and nothing else is
      * left there.
      */
     public Run run(NDManager manager, Target target, NDArray initial, long seed, int snapshots) {
-        Environment.seed(seed);
-        return sample(manager, target, initial, snapshots);
+        return sample(manager, target, initial, snapshots, Noise.seeded(seed));
     }
 
-    private Run sample(NDManager manager, Target target, NDArray initial, int snapshots) {
+    private Run sample(NDManager manager, Target target, NDArray initial, int snapshots, Noise noise) {
         Arguments.floatingBatch("initial", initial, "N", target.dim());
         MeteredTarget metered = new MeteredTarget(target);
         Trajectory trajectory = new Trajectory(manager, metered, steps, snapshots);
@@ -106,10 +105,10 @@ public final class ReverseDiffusionMonteCarlo {
             try (NDManager scope = manager.newSubManager()) {
                 x.attach(scope);
                 double s = horizon - k * eta;
-                ScoreEstimator.Estimate v = estimator.estimate(metered, x, s);
+                ScoreEstimator.Estimate v = estimator.estimate(metered, x, s, noise);
                 proposals += v.proposals();
                 accepted += v.accepted();
-                NDArray xi = scope.randomNormal(0, 1, x.getShape(), x.getDataType());
+                NDArray xi = noise.normal(scope, x.getShape()).toType(x.getDataType(), false);
                 // x_{k+1} = e^eta x_k + 2 (e^eta - 1) v_k + sqrt(e^{2 eta} - 1) xi
                 NDArray next = x.mul(ou.stateCoefficient(eta)).add(v.score().mul(ou.scoreCoefficient(eta)))
                         .add(xi.mul(ou.noiseStd(eta)));

@@ -1,5 +1,6 @@
 package diffusion.mcmc;
 
+import diffusion.Noise;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -15,9 +16,9 @@ public interface ScoreEstimator {
 
     /**
      * The estimate at each row of x (shape (P, d)), from evaluations of target (each one counted by the caller's
-     * {@link MeteredTarget}); random draws come from DJL's engine generator, which the caller seeds.
+     * {@link MeteredTarget}); random draws come from noise.
      */
-    Estimate estimate(Target target, NDArray x, double s);
+    Estimate estimate(Target target, NDArray x, double s, Noise noise);
 
     /**
      * One score estimate.

@@ -16,7 +16,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import diffusion.loss.Objective;
-import diffusion.Progress;
+import diffusion.Monitor;
 import java.nio.file.Path;
 
 /**
@@ -96,18 +96,26 @@ public final class Trainer {
         return loss;
     }
 
-    /** Runs config.steps() steps with a progress line, checkpointing the EMA weights; returns the loss per step. */
+    /** Runs config.steps() steps with a progress line (Monitor.progress()); see train(data, monitor). */
     public float[] train(NDArray data) {
+        return train(data, Monitor.progress());
+    }
+
+    /** Runs config.steps() steps, checkpointing the EMA weights, telling the monitor the loss; returns the loss per step. */
+    public float[] train(NDArray data, Monitor monitor) {
         float[] losses = new float[config.steps()];
         Path checkpoint = config.checkpoint();
-        try (Progress progress = new Progress("train", config.steps())) {
+        monitor.start("train", config.steps());
+        try {
             for (int i = 0; i < losses.length; i++) {
                 losses[i] = step(data);
                 if (checkpoint != null && ((i + 1) % config.checkpointEvery() == 0 || i + 1 == losses.length)) {
                     Checkpoint.save(ema, checkpoint);
                 }
-                progress.update(i + 1, String.format("loss=%.4f", losses[i]));
+                monitor.step(i + 1, Double.NaN, null, String.format("loss=%.4f", losses[i]));
             }
+        } finally {
+            monitor.end();
         }
         return losses;
     }

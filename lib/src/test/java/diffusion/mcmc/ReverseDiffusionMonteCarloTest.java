@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import diffusion.Noise;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import diffusion.data.GaussianMixture;
 import diffusion.metrics.MonteCarlo;
-import diffusion.report.Environment;
 import diffusion.score.GaussianMixtureOracle;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -37,11 +37,11 @@ class ReverseDiffusionMonteCarloTest {
             for (double s : new double[] {0.1, 0.5, 1.0, 2.0}) {
                 NDArray x = oracle.marginal(s).sample(m, 20, 1);
                 NDArray exact = oracle.score(x, s);
-                Environment.seed(7);
+                Noise noise = Noise.seeded(7);
                 double[] errors = new double[3];
                 int[] sizes = {64, 1024, 16_384};
                 for (int i = 0; i < 3; i++) {
-                    errors[i] = rmse(new ImportanceScore(sizes[i]).estimate(MIXTURE, x, s).score(), exact);
+                    errors[i] = rmse(new ImportanceScore(sizes[i]).estimate(MIXTURE, x, s, noise).score(), exact);
                 }
                 String trace = "s = " + s + ": RMSE at n = 64, 1024, 16384: " + Arrays.toString(errors);
                 assertTrue(errors[1] < errors[0] && errors[2] < errors[1], trace);
@@ -61,9 +61,9 @@ class ReverseDiffusionMonteCarloTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = oracle.marginal(s).sample(m, 40, 2);
             NDArray exact = oracle.score(x, s);
-            Environment.seed(8);
-            double few = rmse(new LangevinScore(4, Langevin.mala(0.02, 40)).estimate(MIXTURE, x, s).score(), exact);
-            double many = rmse(new LangevinScore(64, Langevin.mala(0.02, 40)).estimate(MIXTURE, x, s).score(), exact);
+            Noise noise = Noise.seeded(8);
+            double few = rmse(new LangevinScore(4, Langevin.mala(0.02, 40)).estimate(MIXTURE, x, s, noise).score(), exact);
+            double many = rmse(new LangevinScore(64, Langevin.mala(0.02, 40)).estimate(MIXTURE, x, s, noise).score(), exact);
             assertTrue(many <= few / 2, "RMSE with 4 chains " + few + ", with 64 chains " + many);
         }
     }
@@ -167,7 +167,7 @@ class ReverseDiffusionMonteCarloTest {
                 return "exploding";
             }
 
-            public Estimate estimate(Target target, NDArray x, double s) {
+            public Estimate estimate(Target target, NDArray x, double s, Noise noise) {
                 return new Estimate(x.mul(1e30f), x.zerosLike(), 0, 0);
             }
         };
@@ -199,7 +199,7 @@ class ReverseDiffusionMonteCarloTest {
                     () -> rdmc.run(m, MIXTURE, m.zeros(new Shape(5, 3)), 1, 0));
             assertTrue(shape.getMessage().contains("(5, 3)"), shape.getMessage());
             assertThrows(IllegalArgumentException.class, () -> rdmc.run(m, MIXTURE, 0, 1, 0));
-            assertThrows(IllegalArgumentException.class, () -> new ImportanceScore(4).estimate(MIXTURE, m.zeros(new Shape(5, 2)), 0));
+            assertThrows(IllegalArgumentException.class, () -> new ImportanceScore(4).estimate(MIXTURE, m.zeros(new Shape(5, 2)), 0, Noise.seeded(1)));
         }
     }
 
