@@ -53,11 +53,4 @@ public final class Posterior {
         NDArray scale = Coefficients.perStep(schedule.T(), s -> 1.0 / Math.sqrt(schedule.alpha(s)), t, xt);
         return xt.sub(eps.mul(epsCoef)).mul(scale);
     }
-
-    /** x0(x_t, eps) = (x_t - sqrt(1 - alphaBar_t) eps) / sqrt(alphaBar_t), t in 1..T. */
-    public NDArray x0FromEpsilon(NDArray xt, NDArray eps, int t) {
-        Arguments.requireSame("xt", xt, "eps", eps);
-        double alphaBar = schedule.alphaBar(t);
-        return Scalar.over(xt.sub(Scalar.times(eps, Math.sqrt(1.0 - alphaBar))), Math.sqrt(alphaBar));
-    }
 }

@@ -147,8 +147,8 @@ public final class GeneralisedReverse extends GridSampler {
                 try (NDManager scope = manager.newSubManager()) {
                     x.attach(scope);
                     NDArray eps = model.epsilon(x, kernel.std(s) > 0 ? s : t);
-                    NDArray xHat = Scalar.over(x.sub(Scalar.times(eps, kernel.std(s))), kernel.meanScale(s)); // x0_hat
-                    NDArray next = Scalar.times(xHat, kernel.meanScale(t)).add(Scalar.times(eps, kernel.std(t)));
+                    NDArray xHat = kernel.std(s) > 0 ? Parameterisation.EPSILON.convert(eps, Parameterisation.X0, x, kernel, s) : x;
+                    NDArray next = Scalar.times(xHat, kernel.meanScale(t)).add(Scalar.times(eps, kernel.std(t))); // m_t x0_hat + s_t eps
                     Arguments.finiteState("DDIM inversion", grid.steps() - k + 1, t, next);
                     next.attach(manager);
                     x = next;

@@ -21,6 +21,19 @@ public final class GaussianMixtureOracle implements ScoreModel {
         this.kernel = kernel;
     }
 
+    /**
+     * The class-conditional oracle for label k: the data given that x_0 came from component k, i.e. the Gaussian
+     * N(mu_k, diag var_k), under the same kernel (the label is bound into the model). By Bayes,
+     * grad log p_t(x) = sum_k p_t(k | x) grad log p_t(x | k), with p_t(k | x) the posterior weight of component k.
+     */
+    public GaussianMixtureOracle conditional(int k) {
+        if (k < 0 || k >= data.components()) {
+            throw new IllegalArgumentException("k = " + k + ": the label must lie in 0.." + (data.components() - 1));
+        }
+        return new GaussianMixtureOracle(GaussianMixture.of(new double[] {1}, new double[][] {data.means()[k]},
+                new double[][] {data.variances()[k]}), kernel);
+    }
+
     /** The data distribution p_0. */
     public GaussianMixture data() {
         return data;

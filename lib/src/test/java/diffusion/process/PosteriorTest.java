@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
+import diffusion.score.Parameterisation;
 import diffusion.metrics.MonteCarlo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -70,7 +71,7 @@ class PosteriorTest {
             NDArray xt = m.randomNormal(new Shape(8, 2));
             NDArray eps = m.randomNormal(new Shape(8, 2));
             for (int t : new int[] {1, 25, 50}) {
-                NDArray viaX0 = posterior.mean(xt, posterior.x0FromEpsilon(xt, eps, t), t);
+                NDArray viaX0 = posterior.mean(xt, Parameterisation.EPSILON.convert(eps, Parameterisation.X0, xt, schedule, t), t);
                 double scale = 1 + viaX0.abs().max().getFloat();
                 assertEquals(0.0, posterior.meanFromEpsilon(xt, eps, t).sub(viaX0).abs().max().getFloat(), 1e-5 * scale);
             }
