@@ -2,6 +2,7 @@ package diffusion.report;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import diffusion.Monitor;
 import diffusion.Noise;
 import diffusion.analytic.AnalyticDpm;
@@ -29,6 +30,11 @@ import diffusion.sde.ProbabilityFlow;
 import diffusion.sde.SubVpSde;
 import diffusion.sde.VeSde;
 import diffusion.sde.VpSde;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,7 +156,7 @@ public final class SamplerMatrix {
             run = entry.make(oracle, train);
             try (NDManager probe = manager.newSubManager()) { // a refusal raised at the first step is a refusal too
                 run.sampler().run(probe, oracle, run.grid(), Noise.seeded(seed), Monitor.quiet(),
-                        probe.zeros(new ai.djl.ndarray.types.Shape(1).addAll(oracle.sampleShape())));
+                        probe.zeros(new Shape(1).addAll(oracle.sampleShape())));
             }
         } catch (IllegalArgumentException refused) {
             return new Row(dataName, samplerName, kernelName, "-", 0, Double.NaN, Double.NaN, Double.NaN, "refused", refused.getMessage());
@@ -176,6 +182,50 @@ public final class SamplerMatrix {
     /** "N = 100, 1000 -> 0" and the like. */
     private static String gridName(TimeGrid grid) {
         return "N = " + grid.steps() + ", " + Tables.format(grid.start()) + " -> " + Tables.format(grid.end());
+    }
+
+    /**
+     * The matrix as a picture: one row per sampler, one column per kernel; a cell is green (ok), orange (biased) or grey
+     * (refused) and shows error / floor.
+     */
+    public static BufferedImage heatmap(String title, List<Row> rows) {
+        List<String> samplers = rows.stream().map(Row::sampler).distinct().toList();
+        List<String> kernels = rows.stream().map(Row::kernel).distinct().toList();
+        int label = 300, cell = 112, height = 24, top = 56;
+        BufferedImage image = new BufferedImage(label + cell * kernels.size() + 10,
+                top + height * samplers.size() + 30, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.drawString(title, 8, 20);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        for (int j = 0; j < kernels.size(); j++) {
+            g.drawString(kernels.get(j), label + j * cell + 6, top - 8);
+        }
+        for (int i = 0; i < samplers.size(); i++) {
+            g.setColor(Color.BLACK);
+            g.drawString(samplers.get(i), 8, top + i * height + 16);
+            for (int j = 0; j < kernels.size(); j++) {
+                String sampler = samplers.get(i), kernel = kernels.get(j);
+                Row row = rows.stream().filter(r -> r.sampler().equals(sampler) && r.kernel().equals(kernel)).findFirst().orElseThrow();
+                g.setColor(switch (row.verdict()) {
+                    case "ok" -> new Color(170, 220, 170);
+                    case "biased" -> new Color(245, 180, 110);
+                    default -> new Color(215, 215, 215);
+                });
+                g.fillRect(label + j * cell + 1, top + i * height + 1, cell - 2, height - 2);
+                g.setColor(Color.BLACK);
+                String text = row.verdict().equals("refused") ? "refused" : Tables.format(row.error() / row.floor()) + " x floor";
+                g.drawString(text, label + j * cell + 8, top + i * height + 16);
+            }
+        }
+        g.drawString("cell: error / Monte Carlo floor (SW2); green ok, orange biased (error > floor + 4 sd), grey refused", 8,
+                top + height * samplers.size() + 20);
+        g.dispose();
+        return image;
     }
 
     /** The rows as a table with the columns sampler, kernel, grid, nfe, error, floor, verdict (and data, floor_sd, message). */
