@@ -105,6 +105,9 @@ public final class GeneralisedReverse extends GridSampler {
      * null, when s(s) = 0 or sigma^2 = 0), for users who write their own loops: x_s as in the class comment.
      */
     public NDArray step(PerturbationKernel kernel, NDArray xt, double t, double s, NDArray eps, NDArray z) {
+        if (variance == null) {
+            throw new IllegalArgumentException(name + ": a learned variance needs the model's v as well as eps; run it on a LearnedVarianceModel");
+        }
         double sigmaSquared = variance.sigmaSquared(kernel, t, s);
         return update(kernel, xt, t, s, eps, z, xt.getManager().create((float) Math.sqrt(sigmaSquared)));
     }
@@ -119,7 +122,7 @@ public final class GeneralisedReverse extends GridSampler {
         return kernel.std(s) > 0 && z != null ? mean.add(z.mul(sigma)) : mean;
     }
 
-    /** sigma = exp((v log b^2 + (1 - v) log betaTilde) / 2) on the step from t to s (betaTilde of the next step when it is 0). */
+    /** sigma = exp((v log b^2 + (1 - v) log betaTilde) / 2) on the step from t to s (b^2 in place of betaTilde where it is 0: no noise is added there). */
     private static NDArray learnedSigma(LearnedVarianceModel model, NDArray x, double t, double s) {
         PerturbationKernel kernel = model.kernel();
         double logBeta = Math.log(NonMarkovianPosterior.forwardVariance(kernel, t, s));

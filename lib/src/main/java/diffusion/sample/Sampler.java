@@ -39,6 +39,14 @@ public interface Sampler {
 
     /** This sampler followed by Tweedie's denoising step x &lt;- E[x_0 | x(t_N)] = model.denoise(x, t_N) (one more NFE). */
     default Sampler thenDenoise() {
+        return thenDenoise(Double.NaN);
+    }
+
+    /**
+     * This sampler followed by Tweedie's step at the time the state is at, time (t_N when NaN): annealed Langevin on
+     * a ladder grid L, ..., 1, 0 leaves x at level t = 1, not at the data.
+     */
+    default Sampler thenDenoise(double time) {
         Sampler inner = this;
         return new Sampler() {
             @Override
@@ -48,13 +56,14 @@ public interface Sampler {
 
             @Override
             public Result run(NDManager manager, ScoreModel model, TimeGrid grid, Noise noise, Monitor monitor, NDArray start) {
-                if (!(model.kernel().std(grid.end()) > 0)) {
-                    throw new IllegalArgumentException("grid ends at t = " + grid.end() + " where s(t) = 0: there is nothing to denoise");
+                double t = Double.isNaN(time) ? grid.end() : model.kernel().requireTime("time", time);
+                if (!(model.kernel().std(t) > 0)) {
+                    throw new IllegalArgumentException("denoising at t = " + t + ", where s(t) = 0: there is nothing to denoise");
                 }
                 Result result = inner.run(manager, model, grid, noise, monitor, start);
                 try (NDManager scope = manager.newSubManager()) {
                     result.samples().attach(scope);
-                    NDArray denoised = model.denoise(result.samples(), grid.end());
+                    NDArray denoised = model.denoise(result.samples(), t);
                     denoised.attach(manager);
                     return new Result(denoised, result.nfe() + 1);
                 }

@@ -100,9 +100,10 @@ public final class TimeGrid {
         continuous(kernel, "a Karras grid");
         diffusion.Arguments.positive("rho", rho);
         double top = kernel.sigma(kernel.tMax());
-        if (!(sigmaMin > 0 && sigmaMin < sigmaMax && sigmaMax <= top * (1 + 1e-12))) {
-            throw new IllegalArgumentException("sigmaMin = " + sigmaMin + ", sigmaMax = " + sigmaMax + ": need 0 < sigmaMin < sigmaMax <= "
-                    + "sigma(tMax) = " + top + " for " + kernel);
+        double bottom = kernel.sigma(0); // > 0 for VE, whose sigma starts at sigma_min
+        if (!(sigmaMin > 0 && sigmaMin >= bottom * (1 - 1e-12) && sigmaMin < sigmaMax && sigmaMax <= top * (1 + 1e-12))) {
+            throw new IllegalArgumentException("sigmaMin = " + sigmaMin + ", sigmaMax = " + sigmaMax + ": need max(0, sigma(0) = " + bottom
+                    + ") <= sigmaMin < sigmaMax <= sigma(tMax) = " + top + " (sigmaMin > 0) for " + kernel);
         }
         double a = Math.pow(sigmaMax, 1 / rho);
         double b = Math.pow(sigmaMin, 1 / rho);

@@ -58,7 +58,8 @@ public final class ProbabilityFlow implements Sampler {
 
     /** The latents x(t_0) of data x(t_N) = data, the flow run upwards; refuses a grid ending where s = 0. */
     public Solution encode(NDManager manager, ScoreModel model, TimeGrid grid, NDArray data, Monitor monitor) {
-        Sampler.requireStart(name(), model, grid, data);
+        Sampler.requireGrid(name(), model, grid);
+        Arguments.requireSamples("data", data, model.sampleShape());
         if (!(model.kernel().std(grid.end()) > 0)) {
             throw new IllegalArgumentException(name() + ": encoding from t = " + grid.end() + " where s(t) = 0 needs the score at the"
                     + " data; end the grid at a small positive time, or use GeneralisedReverse.invert (DDIM inversion)");
@@ -74,7 +75,7 @@ public final class ProbabilityFlow implements Sampler {
                 throw new IllegalArgumentException(name() + " needs an SDE kernel (f and g), but the model predicts for " + kernel
                         + "; use Time.SIGMA");
             }
-            return solver.solve(manager, field(model, sde), start, times, monitor);
+            return solver.solve(manager, field(model, sde), start, times, named(monitor, name()));
         }
         if (kernel.discrete() && solver instanceof DormandPrince) {
             throw new IllegalArgumentException(name() + ": an adaptive solver evaluates between grid times, which a discrete kernel ("
@@ -85,28 +86,11 @@ public final class ProbabilityFlow implements Sampler {
             sigmas[i] = kernel.sigma(times[i]);
         }
         VectorField field = sigmaField(model, times, sigmas);
-        Monitor inX = new Monitor() { // the monitor sees x = m(t) y at t, not the solver's (y, sigma)
-            @Override
-            public void start(String label, long total) {
-                monitor.start(label, total);
-            }
-
-            @Override
-            public void step(long k, double sigma, NDArray y, String status) {
-                double t = timeOf(kernel, times, sigmas, sigma);
-                try (NDArray x = Scalar.times(y, kernel.meanScale(t))) {
-                    monitor.step(k, t, x, status);
-                }
-            }
-
-            @Override
-            public void end() {
-                monitor.end();
-            }
-        };
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray y = Scalar.over(start, kernel.meanScale(times[0])); // y = x / m(t_0)
-            Solution solution = solver.solve(scratch, field, y, sigmas, inX);
+            NDArray own = start.duplicate(); // in scratch, so that nothing of the scaling is left in the caller's manager
+            own.attach(scratch);
+            NDArray y = Scalar.over(own, kernel.meanScale(times[0])); // y = x / m(t_0)
+            Solution solution = solver.solve(scratch, field, y, sigmas, inKernelTime(monitor, name(), kernel, times, sigmas));
             NDArray x = Scalar.times(solution.state(), kernel.meanScale(times[times.length - 1])); // x = m(t_N) y
             x.attach(manager);
             return new Solution(x, solution.nfe(), solution.steps(), solution.rejected());
@@ -135,7 +119,7 @@ public final class ProbabilityFlow implements Sampler {
         return new VectorField() {
             @Override
             public NDArray velocity(NDArray y, double sigma) {
-                double t = timeOf(kernel, times, sigmas, sigma);
+                double t = timeOf(sigma);
                 return model.epsilon(Scalar.times(y, kernel.meanScale(t)), t);
             }
 
@@ -143,10 +127,14 @@ public final class ProbabilityFlow implements Sampler {
             public boolean definedAt(double sigma) {
                 return sigma > 0;
             }
+
+            private double timeOf(double sigma) {
+                return ProbabilityFlow.timeOf(kernel, times, sigmas, sigma);
+            }
         };
     }
 
-    /** The time of noise level sigma: the grid's own time where sigma is a grid point, by bisection elsewhere. */
+    /** The time t with sigma(t) = sigma: the grid's own time at its sigmas, by bisection between them. */
     private static double timeOf(PerturbationKernel kernel, double[] times, double[] sigmas, double sigma) {
         for (int i = 0; i < sigmas.length; i++) {
             if (sigmas[i] == sigma) {
@@ -154,5 +142,48 @@ public final class ProbabilityFlow implements Sampler {
             }
         }
         return TimeGrid.timeOfSigma(kernel, sigma);
+    }
+
+    /** monitor, told the sampler's name at start. */
+    private static Monitor named(Monitor monitor, String label) {
+        return new Monitor() {
+            @Override
+            public void start(String ignored, long total) {
+                monitor.start(label, total);
+            }
+
+            @Override
+            public void step(long k, double t, NDArray x, String status) {
+                monitor.step(k, t, x, status);
+            }
+
+            @Override
+            public void end() {
+                monitor.end();
+            }
+        };
+    }
+
+    /** monitor, told the kernel's time t(sigma) and the state x = m(t) y of the solver's (sigma, y), and the sampler's name. */
+    private static Monitor inKernelTime(Monitor monitor, String label, PerturbationKernel kernel, double[] times, double[] sigmas) {
+        return new Monitor() {
+            @Override
+            public void start(String ignored, long total) {
+                monitor.start(label, total);
+            }
+
+            @Override
+            public void step(long k, double sigma, NDArray y, String status) {
+                double t = timeOf(kernel, times, sigmas, sigma);
+                try (NDArray x = Scalar.times(y, kernel.meanScale(t))) {
+                    monitor.step(k, t, x, status);
+                }
+            }
+
+            @Override
+            public void end() {
+                monitor.end();
+            }
+        };
     }
 }

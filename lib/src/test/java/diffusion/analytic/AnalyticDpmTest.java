@@ -17,6 +17,7 @@ import diffusion.metrics.MonteCarlo;
 import diffusion.schedule.Timesteps;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.GaussianMixtureOracle;
+import diffusion.score.Parameterisation;
 import diffusion.score.ScoreModel;
 import org.junit.jupiter.api.Test;
 
@@ -102,15 +103,23 @@ class AnalyticDpmTest extends ManagedTest {
         GaussianMixture data = Toy2D.eightGaussians();
         GaussianMixtureOracle oracle = new GaussianMixtureOracle(data, SCHEDULE);
         ScoreModel loud = new ScoreModel() {
-            public int dim() {
-                return 2;
+            @Override
+            public ai.djl.ndarray.types.Shape sampleShape() {
+                return oracle.sampleShape();
             }
 
+            @Override
             public diffusion.schedule.PerturbationKernel kernel() {
                 return SCHEDULE;
             }
 
-            public NDArray epsilon(NDArray x, double t) {
+            @Override
+            public Parameterisation parameterisation() {
+                return Parameterisation.EPSILON;
+            }
+
+            @Override
+            public NDArray output(NDArray x, double t) {
                 return oracle.epsilon(x, t).mul(1.5);
             }
         };

@@ -11,8 +11,8 @@ import diffusion.data.GaussianMixture;
 import diffusion.data.Toy2D;
 import diffusion.ode.DormandPrince;
 import diffusion.ode.VectorField;
+import diffusion.schedule.TimeGrid;
 import diffusion.score.GaussianMixtureOracle;
-import diffusion.sde.ProbabilityFlowOde;
 import diffusion.sde.ReverseSde;
 import diffusion.sde.VpSde;
 import org.junit.jupiter.api.Test;
@@ -27,8 +27,11 @@ class ProbabilityFlowLikelihoodTest extends ManagedTest {
     private static final VpSde SDE = new VpSde(0.1, 20);
     private static final double EPS = 1e-3;
 
-    private static ProbabilityFlowOde flow(GaussianMixture data) {
-        return new ProbabilityFlowOde(new ReverseSde(SDE, new GaussianMixtureOracle(data, SDE)), EPS);
+    /** The solve runs from eps up to T over this grid's points (an adaptive solver uses only its ends). */
+    private static final TimeGrid GRID = TimeGrid.uniform(SDE, 1, EPS);
+
+    private static GaussianMixtureOracle oracle(GaussianMixture data) {
+        return new GaussianMixtureOracle(data, SDE);
     }
 
     private static GaussianMixture anisotropicGaussian() {
@@ -64,8 +67,8 @@ class ProbabilityFlowLikelihoodTest extends ManagedTest {
         for (GaussianMixture data : new GaussianMixture[] {anisotropicGaussian(), Toy2D.eightGaussians()}) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(data, SDE);
             NDArray x = points(data, 16, 7);
-            ProbabilityFlowLikelihood.Estimate estimate = new ProbabilityFlowLikelihood(flow(data), DivergenceEstimator.EXACT)
-                    .logDensity(manager, x, new DormandPrince(1e-8, 1e-8, 10_000), 0);
+            ProbabilityFlowLikelihood.Estimate estimate = new ProbabilityFlowLikelihood(oracle, DivergenceEstimator.EXACT)
+                    .logDensity(manager, x, new DormandPrince(1e-8, 1e-8, 10_000), GRID, 0);
             NDArray viaOde = oracle.marginal(SDE.T()).logDensity(estimate.latent()).add(estimate.delta());
             NDArray exact = oracle.marginal(EPS).logDensity(x);
             double error = viaOde.sub(exact).abs().max().getDouble();
@@ -83,7 +86,7 @@ class ProbabilityFlowLikelihoodTest extends ManagedTest {
     @Test
     void hutchinsonIsUnbiasedAndRademacherHasTheSmallerVariance() {
         GaussianMixture data = Toy2D.eightGaussians();
-        VectorField velocity = flow(data).field();
+        VectorField velocity = new ReverseSde(SDE, oracle(data))::probabilityFlow;
         NDArray x = points(data, 3, 11).mul(0.5);
         double t = 0.3;
         int k = 4000;
@@ -116,12 +119,12 @@ class ProbabilityFlowLikelihoodTest extends ManagedTest {
         GaussianMixture data = Toy2D.eightGaussians();
         NDArray x = points(data, 4, 13);
         DormandPrince solver = new DormandPrince(1e-6, 1e-6, 10_000);
-        NDArray exact = new ProbabilityFlowLikelihood(flow(data), DivergenceEstimator.EXACT).logDensity(manager, x, solver, 0).logDensity();
-        ProbabilityFlowLikelihood hutchinson = new ProbabilityFlowLikelihood(flow(data), DivergenceEstimator.RADEMACHER);
+        NDArray exact = new ProbabilityFlowLikelihood(oracle(data), DivergenceEstimator.EXACT).logDensity(manager, x, solver, GRID, 0).logDensity();
+        ProbabilityFlowLikelihood hutchinson = new ProbabilityFlowLikelihood(oracle(data), DivergenceEstimator.RADEMACHER);
         int s = 40;
         double[][] estimates = new double[4][s];
         for (int seed = 0; seed < s; seed++) {
-            double[] logDensity = hutchinson.logDensity(manager, x, solver, seed).logDensity().toDoubleArray();
+            double[] logDensity = hutchinson.logDensity(manager, x, solver, GRID, seed).logDensity().toDoubleArray();
             for (int i = 0; i < 4; i++) {
                 estimates[i][seed] = logDensity[i];
             }
@@ -151,7 +154,7 @@ class ProbabilityFlowLikelihoodTest extends ManagedTest {
         NDArray x = points(data, 8, 3);
         for (DivergenceEstimator estimator : DivergenceEstimator.values()) {
             try (ai.djl.ndarray.NDManager caller = manager.newSubManager()) {
-                new ProbabilityFlowLikelihood(flow(data), estimator).logDensity(caller, x, DormandPrince.withTolerance(1e-5), 1);
+                new ProbabilityFlowLikelihood(oracle(data), estimator).logDensity(caller, x, DormandPrince.withTolerance(1e-5), GRID, 1);
                 assertEquals(4, caller.getManagedArrays().size(), estimator.label());
             }
         }
@@ -159,10 +162,17 @@ class ProbabilityFlowLikelihoodTest extends ManagedTest {
 
     @Test
     void badInputIsRejected() {
-        ProbabilityFlowLikelihood likelihood = new ProbabilityFlowLikelihood(flow(anisotropicGaussian()), DivergenceEstimator.EXACT);
+        ProbabilityFlowLikelihood likelihood = new ProbabilityFlowLikelihood(oracle(anisotropicGaussian()), DivergenceEstimator.EXACT);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> likelihood.logDensity(manager, manager.zeros(new ai.djl.ndarray.types.Shape(3, 5)), DormandPrince.withTolerance(1e-5), 0));
+                () -> likelihood.logDensity(manager, manager.zeros(new ai.djl.ndarray.types.Shape(3, 5)), DormandPrince.withTolerance(1e-5), GRID, 0));
         assertTrue(e.getMessage().contains("x"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> DivergenceEstimator.GAUSSIAN.probes(manager, 3, 0, 0));
+        NDArray x = points(anisotropicGaussian(), 4, 1);
+        e = assertThrows(IllegalArgumentException.class, () -> likelihood.logDensity(manager, x, DormandPrince.withTolerance(1e-5),
+                TimeGrid.uniform(new VpSde(0.1, 20), 1, EPS), 0));
+        assertTrue(e.getMessage().contains("grid is over"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ProbabilityFlowLikelihood(
+                new GaussianMixtureOracle(anisotropicGaussian(), diffusion.schedule.NoiseSchedule.linear(100)), DivergenceEstimator.EXACT));
+        assertTrue(e.getMessage().contains("SDE"), e.getMessage());
     }
 }

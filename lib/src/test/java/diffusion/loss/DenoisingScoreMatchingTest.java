@@ -4,6 +4,7 @@ import static diffusion.loss.LinearGaussian.D;
 import static diffusion.loss.LinearGaussian.MU;
 import static diffusion.loss.LinearGaussian.VAR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,6 +43,12 @@ class DenoisingScoreMatchingTest {
         @Override
         public double std(double t) {
             return Math.sqrt(1 - Math.exp(-2 * t));
+        }
+
+        /** The objectives below draw t in [0.05, 1]. */
+        @Override
+        public double tMax() {
+            return 1;
         }
     };
 
@@ -134,6 +141,44 @@ class DenoisingScoreMatchingTest {
             exact += sigma * sigma * (D / (sigma * sigma) - diffusedFisherInformation(1, sigma)) / ladder.levels();
         }
         assertMeanOfObjective(DenoisingScoreMatching.ladder(oracle(ladder), ladder), exact);
+    }
+
+    /**
+     * The ladder objective feeds the network the kernel time of the level it drew (t = L + 1 - i, so s(t) = sigma_i) and
+     * weighs that row with lambda(sigma_i) of the same level. With a zero model a row's term is lambda ||eps||^2 / s^2,
+     * so with the asymmetric weighting lambda(sigma) = sigma the objective is (d / L) sum_i 1 / sigma_i; pairing
+     * lambda(sigma_i) with the level at the old index t = i (noise sigma_{L+1-i}) would give
+     * (d / L) sum_i sigma_i / sigma_{L+1-i}^2 instead, 3.6 times larger here. The model sees integer times in 1..L with
+     * std = s(t) on every row.
+     */
+    @Test
+    void theLadderObjectiveFeedsTheKernelTimeOfEachDrawnLevelAndWeighsItsOwnSigma() {
+        NoiseLadder ladder = NoiseLadder.geometric(3, 0.1, 6);
+        double exact = 0;
+        double mismatched = 0;
+        for (int i = 1; i <= ladder.levels(); i++) {
+            exact += D / ladder.sigma(i) / ladder.levels();
+            double other = ladder.sigma(ladder.levels() + 1 - i);
+            mismatched += D * ladder.sigma(i) / (other * other) / ladder.levels();
+        }
+        assertTrue(mismatched > 2 * exact, "the check can tell the two pairings apart");
+        boolean[] seen = new boolean[ladder.levels() + 1];
+        TrainableScore zero = (parameters, x, t, std) -> {
+            double[] times = t.toType(DataType.FLOAT64, false).toDoubleArray();
+            double[] stds = std.toType(DataType.FLOAT64, false).toDoubleArray();
+            for (int row = 0; row < times.length; row++) {
+                int time = (int) times[row];
+                assertTrue(times[row] == time && time >= 1 && time <= ladder.levels(), "an integer kernel time in 1..L: " + times[row]);
+                // exact in the data's type: float64 here, or s(t) rounded once to float32 (relative 6e-8)
+                assertEquals(ladder.std(time), stds[row], 1e-7 * ladder.std(time), "std = s(t) at t = " + time);
+                seen[time] = true;
+            }
+            return x.zerosLike();
+        };
+        assertMeanOfObjective(DenoisingScoreMatching.ladder(zero, ladder, sigma -> sigma), exact);
+        for (int t = 1; t <= ladder.levels(); t++) {
+            assertTrue(seen[t], "level at t = " + t + " drawn");
+        }
     }
 
     /**

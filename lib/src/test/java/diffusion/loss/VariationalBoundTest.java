@@ -10,9 +10,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import diffusion.data.GaussianMixture;
-import diffusion.sample.DdpmVariance;
-import diffusion.sample.FixedVarianceReverse;
+import diffusion.process.ReverseVariance;
 import diffusion.schedule.NoiseSchedule;
+import diffusion.score.ChainModel;
 import diffusion.score.GaussianMixtureOracle;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -29,6 +29,7 @@ class VariationalBoundTest {
     private static final double[] VARIANCE = {0.3, 2.0};
     private static final GaussianMixture DATA = GaussianMixture.gaussian(MEAN, VARIANCE);
     private static final GaussianMixtureOracle ORACLE = new GaussianMixtureOracle(DATA, SCHEDULE);
+    private static final ReverseVariance[] VARIANCES = {ReverseVariance.BETA, ReverseVariance.BETA_TILDE};
 
     /** The exact evaluation (all t, one x_t per row and step) of the oracle's bound matches the closed form, for both fixed variances. */
     @Test
@@ -36,12 +37,12 @@ class VariationalBoundTest {
         VariationalBound bound = new VariationalBound(SCHEDULE, Decoder.GAUSSIAN);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x0 = DATA.sample(m, 4000, 11);
-            for (DdpmVariance variance : DdpmVariance.values()) {
-                FixedVarianceReverse model = new FixedVarianceReverse(ORACLE, SCHEDULE, variance);
+            for (ReverseVariance variance : VARIANCES) {
+                ChainModel model = ChainModel.ddpm(ORACLE, variance);
                 VariationalBound.Evaluation evaluation = bound.evaluate(model, x0, 12);
                 double closedForm = GaussianDataBound.total(SCHEDULE, MEAN, VARIANCE, model::sigmaSquared);
-                assertEquals(closedForm, evaluation.total(), Z * evaluation.standardError(), variance + ": total");
-                assertTrue(closedForm > GaussianDataBound.entropy(VARIANCE), variance + ": the bound exceeds the true NLL");
+                assertEquals(closedForm, evaluation.total(), Z * evaluation.standardError(), name(variance) + ": total");
+                assertTrue(closedForm > GaussianDataBound.entropy(VARIANCE), name(variance) + ": the bound exceeds the true NLL");
                 assertEquals(evaluation.total() / (2 * Math.log(2)), evaluation.bitsPerDim(), 1e-12, "bits/dim = nats / (d ln 2)");
             }
         }
@@ -55,13 +56,13 @@ class VariationalBoundTest {
             Engine.getInstance().setRandomSeed(13);
             NDArray x0 = DATA.sample(m, 20_000, 14);
             checkMean(bound.prior(x0), GaussianDataBound.prior(SCHEDULE, MEAN, VARIANCE), "L_T");
-            for (DdpmVariance variance : DdpmVariance.values()) {
-                FixedVarianceReverse model = new FixedVarianceReverse(ORACLE, SCHEDULE, variance);
+            for (ReverseVariance variance : VARIANCES) {
+                ChainModel model = ChainModel.ddpm(ORACLE, variance);
                 for (int t : new int[] {1, 2, 10, 40}) {
                     try (NDScope scope = new NDScope()) {
                         NDArray term = bound.estimate(model, x0, t, 1.0).sub(bound.prior(x0)); // L_{t-1} per row
                         double closedForm = GaussianDataBound.term(SCHEDULE, MEAN, VARIANCE, t, model.sigmaSquared(t));
-                        checkMean(term, closedForm, variance + ", t = " + t);
+                        checkMean(term, closedForm, name(variance) + ", t = " + t);
                     }
                 }
             }
@@ -75,7 +76,7 @@ class VariationalBoundTest {
     @Test
     void singleStepEstimatorIsUnbiasedForTheExactSum() {
         VariationalBound bound = new VariationalBound(SCHEDULE, Decoder.GAUSSIAN);
-        FixedVarianceReverse model = new FixedVarianceReverse(ORACLE, SCHEDULE, DdpmVariance.BETA);
+        ChainModel model = ChainModel.ddpm(ORACLE, ReverseVariance.BETA);
         double closedForm = GaussianDataBound.total(SCHEDULE, MEAN, VARIANCE, model::sigmaSquared);
         int T = SCHEDULE.T();
         double[] uniform = new double[T];
@@ -122,7 +123,7 @@ class VariationalBoundTest {
     @Test
     void discretisedDecoderGivesANonNegativeL0() {
         VariationalBound bound = new VariationalBound(SCHEDULE, Decoder.DISCRETISED_256);
-        FixedVarianceReverse model = new FixedVarianceReverse(ORACLE, SCHEDULE, DdpmVariance.BETA);
+        ChainModel model = ChainModel.ddpm(ORACLE, ReverseVariance.BETA);
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(17);
             NDArray x0 = DATA.sample(m, 500, 18).clip(-1, 1).add(1).mul(127.5).round().div(127.5).sub(1); // 256 levels
@@ -137,7 +138,7 @@ class VariationalBoundTest {
         VariationalBound bound = new VariationalBound(SCHEDULE, Decoder.GAUSSIAN);
         assertThrows(IllegalArgumentException.class, () -> bound.epsWeight(5, 0.0), "sigma^2 = 0");
         assertThrows(IllegalArgumentException.class, () -> bound.snrWeight(1), "no SNR(0)");
-        FixedVarianceReverse model = new FixedVarianceReverse(ORACLE, SCHEDULE, DdpmVariance.BETA);
+        ChainModel model = ChainModel.ddpm(ORACLE, ReverseVariance.BETA);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x0 = m.zeros(new Shape(4, 2));
             assertThrows(IllegalArgumentException.class, () -> bound.estimate(model, x0, 3, 0.0), "p_t = 0");
@@ -151,6 +152,10 @@ class VariationalBoundTest {
         double[] meanAndError = LinearGaussian.meanAndError(rows);
         assertEquals(expected, meanAndError[0], Z * meanAndError[1] + 1e-6 * Math.abs(expected),
                 what + " (5 standard errors + float32 rounding)");
+    }
+
+    private static String name(ReverseVariance variance) {
+        return variance == ReverseVariance.BETA ? "sigma^2 = beta" : "sigma^2 = betaTilde";
     }
 
     private static int drawStep(double[] p, SplittableRandom random) {

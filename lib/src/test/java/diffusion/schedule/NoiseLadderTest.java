@@ -21,17 +21,31 @@ class NoiseLadderTest {
         }
     }
 
-    /** As a perturbation kernel over the level i: m(i) = 1 and s(i) = sigma_i (variance exploding). */
+    /**
+     * As a perturbation kernel the time counts the levels from the cleanest up: level i sits at time t = L + 1 - i, where
+     * m(t) = 1 and s(t) = sigma_i (variance exploding); t = L is the noisiest level sigma_1 and s(0) = 0 is the data.
+     */
     @Test
-    void asAKernelTheLevelSetsTheNoiseScale() {
+    void asAKernelTheTimeCountsTheLevelsFromTheCleanestUp() {
         NoiseLadder ladder = NoiseLadder.of(2, 1, 0.5);
+        assertEquals(3, ladder.tMax(), 0);
+        assertTrue(ladder.discrete());
         for (int i = 1; i <= 3; i++) {
-            assertEquals(1, ladder.meanScale(i), 0);
-            assertEquals(ladder.sigma(i), ladder.std(i), 0);
+            assertEquals(4 - i, ladder.time(i), "t = L + 1 - i");
+            assertEquals(1, ladder.meanScale(ladder.time(i)), 0);
+            assertEquals(ladder.sigma(i), ladder.std(ladder.time(i)), 0);
+        }
+        assertEquals(2, ladder.std(3), 0, "t = L: sigma_1, the noisiest level");
+        assertEquals(0.5, ladder.std(1), 0, "t = 1: sigma_L, the cleanest level");
+        assertEquals(0, ladder.std(0), 0, "t = 0: the data");
+        for (int t = 1; t <= 3; t++) {
+            assertTrue(ladder.std(t) > ladder.std(t - 1), "the noise grows with t, as for every kernel");
         }
         assertThrows(IllegalArgumentException.class, () -> ladder.std(1.5));
-        assertThrows(IllegalArgumentException.class, () -> ladder.std(0));
+        assertThrows(IllegalArgumentException.class, () -> ladder.std(4));
+        assertThrows(IllegalArgumentException.class, () -> ladder.std(-1));
         assertThrows(IllegalArgumentException.class, () -> ladder.sigma(4));
+        assertThrows(IllegalArgumentException.class, () -> ladder.time(0));
     }
 
     @Test

@@ -36,11 +36,16 @@ class OrnsteinUhlenbeckTest {
         return new double[] {m, v};
     }
 
-    /** The forward SDE dX = -X dt + sqrt(2) dB from X_0 = x_0 has mean e^{-s} x_0 and variance 1 - e^{-2 s}. */
+    /**
+     * The forward SDE dX = f X dt + g dB of the kernel as an Sde, f = -1 and g = sqrt(2), from X_0 = x_0 has mean
+     * e^{-s} x_0 and variance 1 - e^{-2 s}: the kernel's m(s) and sigma(s)^2.
+     */
     @Test
     void kernelIsTheLawOfTheForwardSde() {
+        assertEquals(-1, OU.driftRate(0.7));
+        assertEquals(2, OU.diffusion(0.7) * OU.diffusion(0.7), 1e-15);
         for (double s : new double[] {0.01, 0.3, 1.0, 4.0}) {
-            double[] exact = moments(-1, 0, 2, 1.0, 0.0, s);
+            double[] exact = moments(OU.driftRate(s), 0, OU.diffusion(s) * OU.diffusion(s), 1.0, 0.0, s);
             assertEquals(exact[0], OU.meanScale(s), 1e-10, "m(s)");
             assertEquals(exact[1], OU.std(s) * OU.std(s), 1e-10, "sigma(s)^2");
         }
@@ -62,6 +67,17 @@ class OrnsteinUhlenbeckTest {
             double lectureMean = Math.exp(eta) * y + Math.expm1(eta) * v;
             assertTrue(Math.abs(lectureMean - exact[0]) > 1e3 * 1e-10, "the lecture's line 5 misses the mean at eta = " + eta);
         }
+    }
+
+    /** The process has no horizon (T = infinity, prior N(0, I) at any time): a grid over it names its start time. */
+    @Test
+    void aGridOverTheProcessNamesItsStart() {
+        assertEquals(Double.POSITIVE_INFINITY, OU.T());
+        assertEquals(1, OU.priorStd(3.0));
+        diffusion.schedule.TimeGrid grid = diffusion.schedule.TimeGrid.uniform(OU, 3.0, 0.01, 10);
+        assertEquals(3.0, grid.start());
+        assertEquals(0.01, grid.end());
+        assertEquals(10, grid.steps());
     }
 
     /** (e^{-s} x_0 - x) / (1 - e^{-2 s}) is the score in x of N(e^{-s} x_0, (1 - e^{-2 s}) I). */

@@ -7,8 +7,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import diffusion.ManagedTest;
+import diffusion.Monitor;
+import diffusion.Noise;
 import diffusion.data.GaussianMixture;
 import diffusion.metrics.MonteCarlo;
+import diffusion.schedule.TimeGrid;
 import diffusion.score.GaussianMixtureOracle;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -70,8 +73,8 @@ class SdeClaimsTest extends ManagedTest {
                 }
                 double[] w2 = new double[5];
                 for (int r = 0; r < w2.length; r++) {
-                    PredictorCorrector sampler = PredictorCorrector.predictorOnly(predictor, 50 << r, EPS, false);
-                    w2[r] = w2ToMarginal(sde, EPS, samplerLaw(sde, sampler, predictor, sde.meanScale(sde.T()) * MU0, marginalVariance(sde, sde.T())));
+                    TimeGrid grid = TimeGrid.uniform(sde, 50 << r, EPS);
+                    w2[r] = w2ToMarginal(sde, EPS, samplerLaw(sde, grid, predictor, sde.meanScale(sde.T()) * MU0, marginalVariance(sde, sde.T())));
                 }
                 String what = sde.name() + ", " + predictor.label() + ": W2 for N = 50..800: " + java.util.Arrays.toString(w2);
                 for (int r = 0; r + 1 < w2.length; r++) {
@@ -95,9 +98,10 @@ class SdeClaimsTest extends ManagedTest {
         GaussianMixture data = GaussianMixture.gaussian(new double[] {MU0, MU0}, new double[] {V0, V0});
         int n = 20_000;
         for (Sde sde : List.of(SDES.get(0), SDES.get(1))) {
-            PredictorCorrector sampler = PredictorCorrector.predictorOnly(Predictor.REVERSE_DIFFUSION, 20, EPS, false);
-            NDArray x = sampler.sample(manager, new ReverseSde(sde, new GaussianMixtureOracle(data, sde)), n, 11).samples();
-            double[] law = samplerLaw(sde, sampler, Predictor.REVERSE_DIFFUSION, 0, square(sde.priorStd()));
+            PredictorCorrector sampler = PredictorCorrector.predictorOnly(Predictor.REVERSE_DIFFUSION);
+            TimeGrid grid = TimeGrid.uniform(sde, 20, EPS);
+            NDArray x = sampler.sample(manager, new GaussianMixtureOracle(data, sde), grid, Noise.seeded(11), Monitor.quiet(), n).samples();
+            double[] law = samplerLaw(sde, grid, Predictor.REVERSE_DIFFUSION, 0, square(sde.priorStd(sde.T())));
             NDArray pooled = x.reshape(2L * n, 1);
             double mean = MonteCarlo.mean(pooled, 0), variance = MonteCarlo.variance(pooled, 0);
             double meanError = MonteCarlo.meanError(law[1], 2L * n), varianceError = MonteCarlo.varianceError(law[1], 2L * n);
@@ -188,12 +192,13 @@ class SdeClaimsTest extends ManagedTest {
     /**
      * The exact law N(mean, var) at eps of the predictor-only sampler with the exact score on N(mu0, v0) data, from
      * x(T) ~ N(meanT, varT): with s(x, t) = -(x - m mu0) / V, each step x' = c_x x + c_s s + sigma z is
-     * x' = (c_x - c_s / V) x + c_s m mu0 / V + sigma z, so mean' = c mean + c_s m mu0 / V and var' = c^2 var + sigma^2.
+     * x' = (c_x - c_s / V) x + c_s m mu0 / V + sigma z, so mean' = c mean + c_s m mu0 / V and var' = c^2 var + sigma^2,
+     * on each step t_k -> t_{k+1} of the grid.
      */
-    private static double[] samplerLaw(Sde sde, PredictorCorrector sampler, Predictor predictor, double meanT, double varT) {
+    private static double[] samplerLaw(Sde sde, TimeGrid grid, Predictor predictor, double meanT, double varT) {
         double mean = meanT, variance = varT;
-        for (int k = sampler.steps(); k >= 1; k--) {
-            double t = sampler.time(sde, k), dt = t - sampler.time(sde, k - 1);
+        for (int k = 0; k < grid.steps(); k++) {
+            double t = grid.time(k), dt = t - grid.time(k + 1);
             Predictor.Step step = predictor.step(sde, t, dt);
             double v = marginalVariance(sde, t);
             double c = step.cx() - step.cs() / v;

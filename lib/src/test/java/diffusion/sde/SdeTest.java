@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import diffusion.ManagedTest;
+import diffusion.Monitor;
+import diffusion.Noise;
 import diffusion.data.GaussianMixture;
+import diffusion.sample.Sampler;
+import diffusion.schedule.TimeGrid;
 import diffusion.score.GaussianMixtureOracle;
+import diffusion.score.ScoreModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -94,13 +100,16 @@ class SdeTest extends ManagedTest {
     @Test
     void theKernelEndsAtThePrior() {
         for (Sde sde : SDES) {
-            assertEquals(sde.priorStd(), sde.std(sde.T()), 1e-4 * sde.priorStd(), sde.name());
+            assertEquals(sde.priorStd(sde.T()), sde.std(sde.T()), 1e-4 * sde.priorStd(sde.T()), sde.name());
         }
         assertEquals(Math.exp(-10.05), square(new VpSde(0.1, 20).meanScale(1)), 1e-15);
         assertEquals(1, new VeSde(0.01, 10).meanScale(1));
     }
 
-    /** priorLogDensity is log N(z; 0, sigma_T^2 I), and samplePrior draws with variance sigma_T^2 (4 standard errors). */
+    /**
+     * priorLogDensity is log N(z; 0, sigma_T^2 I), and a sampler's prior draw (Sampler.sample: x(t_0) = priorStd(t_0) z,
+     * z from the noise source) has variance sigma_T^2 = sigma_max^2 = 100 under VE (4 standard errors).
+     */
     @Test
     void thePriorSamplesAndDensityMatchNormal() {
         VeSde ve = new VeSde(0.01, 10);
@@ -108,8 +117,24 @@ class SdeTest extends ManagedTest {
         float[] logp = ve.priorLogDensity(z).toFloatArray();
         assertEquals(-Math.log(2 * Math.PI * 100) - 5.0 / 200, logp[0], 1e-5);
         assertEquals(-Math.log(2 * Math.PI * 100) - 9.25 / 200, logp[1], 1e-5);
+        assertEquals(10, ve.priorStd(ve.T()), 1e-12);
         int n = 20_000;
-        double variance = ve.samplePrior(manager, n, 2, 7).square().mean().getFloat();
+        Sampler startOnly = new Sampler() { // returns its start: what sample() draws from the prior
+            @Override
+            public String name() {
+                return "start";
+            }
+
+            @Override
+            public Result run(NDManager m, ScoreModel model, TimeGrid grid, Noise noise, Monitor monitor, NDArray start) {
+                NDArray copy = start.duplicate();
+                copy.attach(m);
+                return new Result(copy, 0);
+            }
+        };
+        GaussianMixtureOracle oracle = new GaussianMixtureOracle(GaussianMixture.gaussian(new double[] {0, 0}, new double[] {1, 1}), ve);
+        NDArray prior = startOnly.sample(manager, oracle, TimeGrid.uniform(ve, 1, 1e-3), Noise.seeded(7), Monitor.quiet(), n).samples();
+        double variance = prior.square().mean().getFloat();
         double standardError = 100 * Math.sqrt(2.0 / (2 * n)); // Var(z^2) = 2 sigma^4 over 2n coordinates
         assertEquals(100, variance, 4 * standardError);
     }
