@@ -49,11 +49,24 @@ public final class ProbabilityFlow implements Sampler {
         return "probability flow, " + solver.name() + (time == Time.SIGMA ? " in sigma" : " in t");
     }
 
+    public OdeSolver solver() {
+        return solver;
+    }
+
+    public Time time() {
+        return time;
+    }
+
     @Override
     public Result run(NDManager manager, ScoreModel model, TimeGrid grid, Noise noise, Monitor monitor, NDArray start) {
-        Sampler.requireStart(name(), model, grid, start);
-        Solution solution = solve(manager, model, start, grid.times(), monitor);
+        Solution solution = decode(manager, model, grid, start, monitor);
         return new Result(solution.state(), solution.nfe());
+    }
+
+    /** x(t_N) from the latents x(t_0) = latent (left untouched), with the solver's count of NFE, accepted and rejected steps. */
+    public Solution decode(NDManager manager, ScoreModel model, TimeGrid grid, NDArray latent, Monitor monitor) {
+        Sampler.requireStart(name(), model, grid, latent);
+        return solve(manager, model, latent, grid.times(), monitor);
     }
 
     /** The latents x(t_0) of data x(t_N) = data, the flow run upwards; refuses a grid ending where s = 0. */
