@@ -2,10 +2,10 @@ package diffusion.analytic;
 
 import diffusion.process.ReverseVariance;
 import diffusion.sample.GeneralisedReverse;
-import diffusion.schedule.TimeGrid;
-import diffusion.score.ChainModel;
 import diffusion.sample.SubsequenceModel;
+import diffusion.schedule.TimeGrid;
 import diffusion.schedule.Timesteps;
+import diffusion.score.ChainModel;
 
 /**
  * Analytic-DPM on a trajectory: the reverse kernel of DDPM (eta = 1) or DDIM (eta = 0) on tau_1 < ... < tau_K with the

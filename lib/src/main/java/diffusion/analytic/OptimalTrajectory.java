@@ -2,8 +2,8 @@ package diffusion.analytic;
 
 import diffusion.Arguments;
 import diffusion.Monitor;
-import diffusion.schedule.Timesteps;
 import diffusion.schedule.NoiseSchedule;
+import diffusion.schedule.Timesteps;
 import java.util.Arrays;
 
 /**

@@ -1,9 +1,9 @@
 package diffusion.likelihood;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import diffusion.ode.OdeSolver;
 import diffusion.ode.Solution;
 import diffusion.ode.VectorField;

@@ -1,9 +1,9 @@
 package diffusion.loss;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
+import diffusion.Arguments;
 import diffusion.Scalar;
 
 /**

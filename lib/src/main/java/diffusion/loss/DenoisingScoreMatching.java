@@ -1,11 +1,11 @@
 package diffusion.loss;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import diffusion.Arguments;
 import diffusion.schedule.NoiseLadder;
 import diffusion.schedule.PerturbationKernel;
 import java.util.function.DoubleUnaryOperator;

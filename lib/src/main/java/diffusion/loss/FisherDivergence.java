@@ -1,7 +1,7 @@
 package diffusion.loss;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.Scalar;
 
 /** The Fisher divergence F(q || p) = 1/2 E_p ||s(x) - grad_x log p(x)||^2 between a model score s and the true score. */

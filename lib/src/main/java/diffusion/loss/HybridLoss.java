@@ -1,9 +1,9 @@
 package diffusion.loss;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import diffusion.Arguments;
 import diffusion.Scalar;
 import diffusion.nn.EpsMlp;
 import diffusion.process.ForwardProcess;

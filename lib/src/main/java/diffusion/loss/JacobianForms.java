@@ -1,9 +1,9 @@
 package diffusion.loss;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
+import diffusion.Arguments;
 import diffusion.nn.ScoreMlp;
 
 /** The quadratic forms v^T (grad_x s_theta(x)) v of a score network for M directions per row, shared by ESM and SSM. */

@@ -1,7 +1,5 @@
 package diffusion.loss;
 
-import diffusion.Arguments;
-import diffusion.report.Environment;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,7 +8,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import diffusion.Arguments;
 import diffusion.process.ForwardProcess;
+import diffusion.report.Environment;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.ScoreModel;
 

@@ -1,19 +1,19 @@
 package diffusion.loss;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
+import diffusion.Monitor;
 import diffusion.metrics.MonteCarlo;
 import diffusion.process.Coefficients;
 import diffusion.process.ForwardProcess;
 import diffusion.process.GaussianKl;
 import diffusion.process.Posterior;
 import diffusion.report.Environment;
-import diffusion.Monitor;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.LearnedVarianceModel;
 import diffusion.score.ReverseModel;

@@ -1,11 +1,11 @@
 package diffusion.mcmc;
 
-import diffusion.Noise;
-import diffusion.sde.OrnsteinUhlenbeck;
 import ai.djl.ndarray.NDArray;
 import diffusion.Arguments;
+import diffusion.Noise;
 import diffusion.data.GaussianMixture;
 import diffusion.score.GaussianMixtureOracle;
+import diffusion.sde.OrnsteinUhlenbeck;
 
 /**
  * The exact diffused score of a Gaussian-mixture target, grad log p_s(x) with p_s the law of

@@ -1,10 +1,10 @@
 package diffusion.mcmc;
 
-import diffusion.Noise;
-import diffusion.sde.OrnsteinUhlenbeck;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;
+import diffusion.Noise;
+import diffusion.sde.OrnsteinUhlenbeck;
 
 /**
  * Lemma 2 by self-normalised importance sampling. As a function of x_0, the Gaussian factor of q_s(x_0 | x) is

@@ -1,14 +1,15 @@
 package diffusion.mcmc;
 
-import diffusion.Noise;
-import diffusion.DivergedException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;
-import java.util.function.BiConsumer;
+import diffusion.DivergedException;
+import diffusion.Monitor;
+import diffusion.Noise;
+import diffusion.sample.LangevinStep;
 
 /**
  * Langevin Monte Carlo for a target p*, all particles (rows) at once.
@@ -75,7 +76,8 @@ public final class Langevin {
             start.attach(scratch);
             Arguments.finite("initial", start);
             Noise noise = Noise.seeded(seed);
-            Chain chain = advance(metered, start, name(), trajectory::offer, noise);
+            trajectory.offer(0, start);
+            Chain chain = advance(metered, start, name(), trajectory.and(Monitor.progress()), noise);
             chain.state().attach(manager);
             return new Run(chain.state(), metered.densityEvaluations(), metered.gradientEvaluations(),
                     chain.acceptanceRate(), trajectory.snapshots());
@@ -93,9 +95,9 @@ public final class Langevin {
 
     /**
      * Runs the steps from x, which the chain takes over (it is closed); the final state is owned by x's manager.
-     * Draws from noise. observer sees (step, state) after steps 0..steps.
+     * Draws from noise; the monitor is told every step 1..steps.
      */
-    Chain advance(Target target, NDArray x, String label, BiConsumer<Integer, NDArray> observer, Noise noise) {
+    Chain advance(Target target, NDArray x, String label, Monitor monitor, Noise noise) {
         NDManager owner = x.getManager();
         Shape shape = x.getShape();
         DataType type = x.getDataType();
@@ -104,7 +106,7 @@ public final class Langevin {
         NDArray logDensity = adjusted ? target.logDensity(state) : null;
         NDArray gradient = target.gradLogDensity(state);
         long accepted = 0;
-        observer.accept(0, state);
+        monitor.start(label, steps);
         for (int k = 1; k <= steps; k++) {
             try (NDManager scope = owner.newSubManager()) {
                 state.attach(scope);
@@ -114,8 +116,7 @@ public final class Langevin {
                 gradient = gradient != null ? gradient : target.gradLogDensity(state);
                 gradient.attach(scope);
                 NDArray z = noise.normal(scope, shape).toType(type, false);
-                // y = x + h grad log p*(x) + sqrt(2 h) z
-                NDArray proposal = state.add(gradient.mul(step)).add(z.mul(Math.sqrt(2 * step)));
+                NDArray proposal = LangevinStep.step(state, gradient, z, step); // y = x + h grad log p*(x) + sqrt(2 h) z
                 NDArray next = proposal;
                 if (adjusted) {
                     NDArray proposalLogDensity = target.logDensity(proposal);
@@ -140,10 +141,12 @@ public final class Langevin {
                 next.attach(owner);
                 state = next;
             } catch (NonFiniteTargetException e) {
+                monitor.end();
                 throw new DivergedException(label, k, e);
             }
-            observer.accept(k, state);
+            monitor.step(k, Double.NaN, state, "");
         }
+        monitor.end();
         if (adjusted) {
             logDensity.close();
             gradient.close();

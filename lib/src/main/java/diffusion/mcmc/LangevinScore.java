@@ -1,11 +1,12 @@
 package diffusion.mcmc;
 
-import diffusion.Noise;
-import diffusion.sde.OrnsteinUhlenbeck;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;
+import diffusion.Monitor;
+import diffusion.Noise;
+import diffusion.sde.OrnsteinUhlenbeck;
 
 /**
  * Lemma 2 with an inner Langevin chain: n chains per particle run the given ULA or MALA kernel on the posterior
@@ -44,7 +45,7 @@ public final class LangevinScore implements ScoreEstimator {
         NDArray start = resample(proposals, noise);
         NDArray conditioning = x.expandDims(1).broadcast(new Shape(particles, chains, dim)).reshape(particles * chains, dim);
         Langevin.Chain chain = inner.advance(new PosteriorTarget(target, conditioning, s), start,
-                "inner " + inner.name() + " at s = " + s, (step, state) -> { }, noise);
+                "inner " + inner.name() + " at s = " + s, Monitor.quiet(), noise);
         NDArray states = chain.state().reshape(particles, chains, dim);
         NDArray terms = OrnsteinUhlenbeck.KERNEL.conditionalScore(x.expandDims(1), states, s);
         // mean over chains of (e^{-s} x_0 - x) / (1 - e^{-2 s})

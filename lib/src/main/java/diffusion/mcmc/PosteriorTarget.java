@@ -1,8 +1,8 @@
 package diffusion.mcmc;
 
-import diffusion.sde.OrnsteinUhlenbeck;
 import ai.djl.ndarray.NDArray;
 import diffusion.Arguments;
+import diffusion.sde.OrnsteinUhlenbeck;
 
 /**
  * The posterior of Lemma 2, q_s(x_0 | x) proportional to p*(x_0) exp(-||x - e^{-s} x_0||^2 / (2 (1 - e^{-2 s}))),

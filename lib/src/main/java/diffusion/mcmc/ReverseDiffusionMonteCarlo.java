@@ -1,12 +1,13 @@
 package diffusion.mcmc;
 
-import diffusion.Noise;
-import diffusion.sde.OrnsteinUhlenbeck;
-import diffusion.DivergedException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;
+import diffusion.DivergedException;
+import diffusion.Monitor;
+import diffusion.Noise;
+import diffusion.sde.OrnsteinUhlenbeck;
 
 /**
  * Reverse diffusion Monte Carlo (lecture 000, Algorithm 1; Huang et al., ICLR 2024) for p* proportional to
@@ -99,6 +100,8 @@ public final class ReverseDiffusionMonteCarlo {
             throw e;
         }
         trajectory.offer(0, x);
+        Monitor monitor = trajectory.and(Monitor.progress());
+        monitor.start(name(), steps);
         long proposals = 0;
         long accepted = 0;
         for (int k = 0; k < steps; k++) {
@@ -116,10 +119,12 @@ public final class ReverseDiffusionMonteCarlo {
                 next.attach(manager);
                 x = next;
             } catch (NonFiniteTargetException | DivergedException e) {
+                monitor.end();
                 throw new DivergedException(name(), k + 1, e);
             }
-            trajectory.offer(k + 1, x);
+            monitor.step(k + 1, horizon - (k + 1) * eta, x, "");
         }
+        monitor.end();
         return new Run(x, metered.densityEvaluations(), metered.gradientEvaluations(),
                 proposals == 0 ? Double.NaN : (double) accepted / proposals, trajectory.snapshots());
     }

@@ -1,7 +1,7 @@
 package diffusion.mcmc;
 
-import diffusion.Noise;
 import ai.djl.ndarray.NDArray;
+import diffusion.Noise;
 
 /**
  * An estimate of the score of the OU-diffused target, grad log p_s(x), at forward time s &gt; 0 (RDMC, Algorithm 1,

@@ -3,11 +3,12 @@ package diffusion.mcmc;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import diffusion.Arguments;
+import diffusion.Monitor;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Collects copies of the particles at step 0 and at `count` evenly spaced steps round(j * steps / count), j = 1..count. */
-final class Trajectory {
+final class Trajectory implements Monitor {
 
     private final NDManager manager;
     private final MeteredTarget metered;
@@ -26,6 +27,12 @@ final class Trajectory {
                 wanted[(int) Math.round((double) j * steps / count)] = true;
             }
         }
+    }
+
+    /** A chain's step k is done: offered as a snapshot. */
+    @Override
+    public void step(long k, double t, NDArray x, String status) {
+        offer((int) k, x);
     }
 
     /** Keeps a copy of state if step is on the schedule. */

@@ -1,7 +1,7 @@
 package diffusion.process;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.schedule.NoiseSchedule;
 
 /** The DDPM forward (noising) process of a schedule: one step q(x_t|x_{t-1}) and the closed form q(x_t|x_0). */

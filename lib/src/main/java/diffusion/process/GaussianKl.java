@@ -1,7 +1,7 @@
 package diffusion.process;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.Scalar;
 
 /** KL divergence between diagonal Gaussians, the building block of every term of the variational bound. */

@@ -1,7 +1,7 @@
 package diffusion.process;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.Scalar;
 import diffusion.schedule.NoiseSchedule;
 

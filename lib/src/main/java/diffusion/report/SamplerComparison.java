@@ -6,8 +6,6 @@ import diffusion.Arguments;
 import diffusion.DivergedException;
 import diffusion.Monitor;
 import diffusion.Noise;
-import diffusion.metrics.Mmd;
-import diffusion.metrics.SlicedWasserstein;
 import diffusion.sample.Sampler;
 import diffusion.schedule.PerturbationKernel;
 import diffusion.schedule.TimeGrid;
@@ -19,17 +17,10 @@ import java.util.function.Function;
 /**
  * The loop of a sampler-comparison table: each row (a name, a Sampler and the TimeGrid it walks on the model's kernel)
  * is run `seeds` times with Noise.seeded(firstSeed + s), s = 0..seeds-1, from n prior draws, and scored against a
- * reference sample by MMD^2 (Mmd.rbf, median bandwidth) and sliced W2 (DIRECTIONS directions, projection seed
- * PROJECTION_SEED). A row the sampler refuses (IllegalArgumentException before any work, e.g. ancestral sampling
+ * reference sample by SampleQuality (MMD^2 at the median bandwidth, sliced W2 over fixed directions). A row the sampler refuses (IllegalArgumentException before any work, e.g. ancestral sampling
  * under sub-VP) or that diverges (DivergedException) is reported on System.out and left out of the result.
  */
 public final class SamplerComparison {
-
-    /** Directions of the sliced Wasserstein distance. */
-    public static final int DIRECTIONS = 200;
-
-    /** Seed of the sliced Wasserstein projections (the same directions for every row). */
-    public static final long PROJECTION_SEED = 7;
 
     /** One row: a name for tables, the sampler and its grid on a given kernel. */
     public record Row(String name, Sampler sampler, Function<PerturbationKernel, TimeGrid> grid) {
@@ -91,8 +82,9 @@ public final class SamplerComparison {
                 Sampler.Result result = row.sampler().sample(scope, model, grid, Noise.seeded(firstSeed + s), monitor, n);
                 seconds += (System.nanoTime() - start) / 1e9 / seeds;
                 nfe = result.nfe();
-                mmd[s] = Mmd.rbf(result.samples(), reference);
-                w2[s] = SlicedWasserstein.distance(result.samples(), reference, DIRECTIONS, PROJECTION_SEED);
+                SampleQuality.Scores quality = SampleQuality.against(reference).of(result.samples());
+                mmd[s] = quality.mmd();
+                w2[s] = quality.slicedW2();
                 if (s == 0) {
                     first = result.samples();
                     first.attach(manager);

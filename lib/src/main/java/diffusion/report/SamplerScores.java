@@ -6,8 +6,6 @@ import diffusion.Monitor;
 import diffusion.Noise;
 import diffusion.loss.Decoder;
 import diffusion.loss.VariationalBound;
-import diffusion.metrics.Mmd;
-import diffusion.metrics.SlicedWasserstein;
 import diffusion.sample.Sampler;
 import diffusion.schedule.TimeGrid;
 import diffusion.score.ReverseModel;
@@ -30,44 +28,34 @@ public final class SamplerScores {
     private final NDArray boundData;
     private final long boundSeed;
     private final long sampleSeed;
-    private final int projections;
-    private final long projectionSeed;
     private final Monitor monitor;
 
-    private SamplerScores(NDArray reference, NDArray boundData, long boundSeed, long sampleSeed, int projections, long projectionSeed,
-            Monitor monitor) {
+    private SamplerScores(NDArray reference, NDArray boundData, long boundSeed, long sampleSeed, Monitor monitor) {
         this.reference = reference;
         this.boundData = boundData;
         this.boundSeed = boundSeed;
         this.sampleSeed = sampleSeed;
-        this.projections = projections;
-        this.projectionSeed = projectionSeed;
         this.monitor = monitor;
     }
 
-    /** Scores against reference samples (n, d): n samples per sampler, noise seed 0, 200 projections with seed 7, quiet. */
+    /** Scores against reference samples (n, d) with SampleQuality: n samples per sampler, noise seed 0, quiet. */
     public static SamplerScores against(NDArray reference) {
-        return new SamplerScores(reference, null, 0, 0, 200, 7, Monitor.quiet());
+        return new SamplerScores(reference, null, 0, 0, Monitor.quiet());
     }
 
     /** The bound is evaluated on data (n, d) with the bound's own Monte Carlo seed. */
     public SamplerScores boundOn(NDArray data, long seed) {
-        return new SamplerScores(reference, data, seed, sampleSeed, projections, projectionSeed, monitor);
+        return new SamplerScores(reference, data, seed, sampleSeed, monitor);
     }
 
     /** Every sampler draws from Noise.seeded(seed). */
     public SamplerScores noiseSeed(long seed) {
-        return new SamplerScores(reference, boundData, boundSeed, seed, projections, projectionSeed, monitor);
-    }
-
-    /** Sliced W2 with this many random directions drawn with this seed. */
-    public SamplerScores slicedW2(int directions, long seed) {
-        return new SamplerScores(reference, boundData, boundSeed, sampleSeed, directions, seed, monitor);
+        return new SamplerScores(reference, boundData, boundSeed, seed, monitor);
     }
 
     /** The monitor each sampling run reports to. */
     public SamplerScores monitor(Monitor runMonitor) {
-        return new SamplerScores(reference, boundData, boundSeed, sampleSeed, projections, projectionSeed, runMonitor);
+        return new SamplerScores(reference, boundData, boundSeed, sampleSeed, runMonitor);
     }
 
     /**
@@ -88,9 +76,8 @@ public final class SamplerScores {
             }
             int n = (int) reference.getShape().get(0);
             Sampler.Result result = sampler.sample(scope, model, grid, Noise.seeded(sampleSeed), monitor, n);
-            double mmd = Mmd.rbf(result.samples(), reference);
-            double w2 = SlicedWasserstein.distance(result.samples(), reference, projections, projectionSeed);
-            return new Scores(bits, error, mmd, w2, result.nfe());
+            SampleQuality.Scores quality = SampleQuality.against(reference).of(result.samples());
+            return new Scores(bits, error, quality.mmd(), quality.slicedW2(), result.nfe());
         }
     }
 }

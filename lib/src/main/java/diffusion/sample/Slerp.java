@@ -1,7 +1,7 @@
 package diffusion.sample;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 
 /**
  * Spherical interpolation between latents, the path DDIM's papers use between two x_T: with

@@ -1,10 +1,10 @@
 package diffusion.sample;
 
-import diffusion.schedule.Timesteps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import diffusion.score.Parameterisation;
 import diffusion.schedule.NoiseSchedule;
+import diffusion.schedule.Timesteps;
+import diffusion.score.Parameterisation;
 import diffusion.score.ScoreModel;
 
 /**

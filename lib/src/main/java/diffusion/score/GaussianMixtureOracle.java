@@ -1,8 +1,8 @@
 package diffusion.score;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import diffusion.data.GaussianMixture;
 import diffusion.schedule.PerturbationKernel;
 

@@ -1,11 +1,11 @@
 package diffusion.score;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import diffusion.Arguments;
 import diffusion.nn.EpsMlp;
 import diffusion.process.Coefficients;
 import diffusion.process.Posterior;

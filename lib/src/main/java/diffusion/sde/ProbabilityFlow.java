@@ -88,7 +88,7 @@ public final class ProbabilityFlow implements Sampler {
                 throw new IllegalArgumentException(name() + " needs an SDE kernel (f and g), but the model predicts for " + kernel
                         + "; use Time.SIGMA");
             }
-            return solver.solve(manager, field(model, sde), start, times, named(monitor, name()));
+            return solver.solve(manager, field(model, sde), start, times, reporting(monitor, name(), null, null, null));
         }
         if (kernel.discrete() && solver instanceof DormandPrince) {
             throw new IllegalArgumentException(name() + ": an adaptive solver evaluates between grid times, which a discrete kernel ("
@@ -103,7 +103,7 @@ public final class ProbabilityFlow implements Sampler {
             NDArray own = start.duplicate(); // in scratch, so that nothing of the scaling is left in the caller's manager
             own.attach(scratch);
             NDArray y = Scalar.over(own, kernel.meanScale(times[0])); // y = x / m(t_0)
-            Solution solution = solver.solve(scratch, field, y, sigmas, inKernelTime(monitor, name(), kernel, times, sigmas));
+            Solution solution = solver.solve(scratch, field, y, sigmas, reporting(monitor, name(), kernel, times, sigmas));
             NDArray x = Scalar.times(solution.state(), kernel.meanScale(times[times.length - 1])); // x = m(t_N) y
             x.attach(manager);
             return new Solution(x, solution.nfe(), solution.steps(), solution.rejected());
@@ -157,8 +157,11 @@ public final class ProbabilityFlow implements Sampler {
         return TimeGrid.timeOfSigma(kernel, sigma);
     }
 
-    /** monitor, told the sampler's name at start. */
-    private static Monitor named(Monitor monitor, String label) {
+    /**
+     * monitor, told the sampler's name at start and, where the solver steps in sigma (kernel non-null), the kernel's
+     * time t(sigma) and the state x = m(t) y instead of the solver's (sigma, y).
+     */
+    private static Monitor reporting(Monitor monitor, String label, PerturbationKernel kernel, double[] times, double[] sigmas) {
         return new Monitor() {
             @Override
             public void start(String ignored, long total) {
@@ -166,29 +169,13 @@ public final class ProbabilityFlow implements Sampler {
             }
 
             @Override
-            public void step(long k, double t, NDArray x, String status) {
-                monitor.step(k, t, x, status);
-            }
-
-            @Override
-            public void end() {
-                monitor.end();
-            }
-        };
-    }
-
-    /** monitor, told the kernel's time t(sigma) and the state x = m(t) y of the solver's (sigma, y), and the sampler's name. */
-    private static Monitor inKernelTime(Monitor monitor, String label, PerturbationKernel kernel, double[] times, double[] sigmas) {
-        return new Monitor() {
-            @Override
-            public void start(String ignored, long total) {
-                monitor.start(label, total);
-            }
-
-            @Override
-            public void step(long k, double sigma, NDArray y, String status) {
-                double t = timeOf(kernel, times, sigmas, sigma);
-                try (NDArray x = Scalar.times(y, kernel.meanScale(t))) {
+            public void step(long k, double tau, NDArray state, String status) {
+                if (kernel == null) {
+                    monitor.step(k, tau, state, status);
+                    return;
+                }
+                double t = timeOf(kernel, times, sigmas, tau);
+                try (NDArray x = Scalar.times(state, kernel.meanScale(t))) {
                     monitor.step(k, t, x, status);
                 }
             }

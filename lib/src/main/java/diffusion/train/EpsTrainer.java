@@ -1,8 +1,8 @@
 package diffusion.train;
 
-import diffusion.Arguments;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import diffusion.Arguments;
 import diffusion.loss.DenoisingScoreMatching;
 import diffusion.loss.Objective;
 import diffusion.loss.SimpleLoss;

@@ -1,6 +1,5 @@
 package diffusion.train;
 
-import diffusion.DivergedException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,8 +14,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
-import diffusion.loss.Objective;
+import diffusion.DivergedException;
 import diffusion.Monitor;
+import diffusion.loss.Objective;
 import java.nio.file.Path;
 
 /**

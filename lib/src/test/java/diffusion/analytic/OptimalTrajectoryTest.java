@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import diffusion.loss.GaussianDataBound;
-import diffusion.schedule.Timesteps;
 import diffusion.schedule.NoiseSchedule;
+import diffusion.schedule.Timesteps;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

@@ -11,8 +11,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.SplittableRandom;
 import diffusion.ManagedTest;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class GaussianMixtureTest extends ManagedTest {

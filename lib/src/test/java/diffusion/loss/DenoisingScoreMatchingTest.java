@@ -2,7 +2,6 @@ package diffusion.loss;
 
 import static diffusion.loss.LinearGaussian.D;
 import static diffusion.loss.LinearGaussian.MU;
-import static diffusion.loss.LinearGaussian.VAR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,11 +15,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import diffusion.data.GaussianMixture;
 import diffusion.nn.EpsMlp;
-import diffusion.nn.ScoreMlp;
 import diffusion.report.Environment;
-import diffusion.score.NetworkScoreModel;
 import diffusion.schedule.NoiseLadder;
 import diffusion.schedule.PerturbationKernel;
+import diffusion.score.NetworkScoreModel;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

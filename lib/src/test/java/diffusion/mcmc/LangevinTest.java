@@ -1,6 +1,5 @@
 package diffusion.mcmc;
 
-import diffusion.DivergedException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.DivergedException;
 import diffusion.data.GaussianMixture;
 import diffusion.metrics.MonteCarlo;
 import java.util.Arrays;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Noise;
 import diffusion.data.GaussianMixture;
 import diffusion.metrics.MonteCarlo;
-import diffusion.Noise;
 import org.junit.jupiter.api.Test;
 
 class LectureRdmcTest {

@@ -1,20 +1,20 @@
 package diffusion.mcmc;
 
-import diffusion.sde.OrnsteinUhlenbeck;
-import diffusion.DivergedException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import diffusion.Noise;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.DivergedException;
+import diffusion.Noise;
 import diffusion.data.GaussianMixture;
 import diffusion.metrics.MonteCarlo;
 import diffusion.score.GaussianMixtureOracle;
+import diffusion.sde.OrnsteinUhlenbeck;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

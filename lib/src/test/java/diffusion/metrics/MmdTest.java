@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import diffusion.data.GaussianMixture;
 import diffusion.ManagedTest;
+import diffusion.data.GaussianMixture;
 import org.junit.jupiter.api.Test;
 
 class MmdTest extends ManagedTest {

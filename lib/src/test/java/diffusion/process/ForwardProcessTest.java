@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.engine.Engine;
-import diffusion.metrics.MonteCarlo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import diffusion.metrics.MonteCarlo;
 import diffusion.schedule.NoiseSchedule;
 import org.junit.jupiter.api.Test;
 

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
-import diffusion.score.Parameterisation;
-import diffusion.metrics.MonteCarlo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.metrics.MonteCarlo;
 import diffusion.schedule.NoiseSchedule;
+import diffusion.score.Parameterisation;
 import org.junit.jupiter.api.Test;
 
 class PosteriorTest {

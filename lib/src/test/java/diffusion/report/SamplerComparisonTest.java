@@ -10,11 +10,11 @@ import diffusion.data.GaussianMixture;
 import diffusion.data.Toy2D;
 import diffusion.metrics.Mmd;
 import diffusion.metrics.MmdBaseline;
+import diffusion.schedule.TimeGrid;
+import diffusion.score.GaussianMixtureOracle;
 import diffusion.sde.Predictor;
 import diffusion.sde.PredictorCorrector;
 import diffusion.sde.SubVpSde;
-import diffusion.schedule.TimeGrid;
-import diffusion.score.GaussianMixtureOracle;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -15,12 +15,12 @@ import diffusion.metrics.Mmd;
 import diffusion.metrics.SlicedWasserstein;
 import diffusion.process.ReverseVariance;
 import diffusion.sample.GeneralisedReverse;
+import diffusion.sample.SubsequenceModel;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.schedule.TimeGrid;
 import diffusion.schedule.Timesteps;
 import diffusion.score.ChainModel;
 import diffusion.score.GaussianMixtureOracle;
-import diffusion.sample.SubsequenceModel;
 import org.junit.jupiter.api.Test;
 
 class SamplerScoresTest {
@@ -39,14 +39,14 @@ class SamplerScoresTest {
             NDArray fresh = DATA.sample(m, 300, 2);
             ChainModel chain = ChainModel.ddpm(new SubsequenceModel(oracle, steps), ReverseVariance.BETA);
             GeneralisedReverse sampler = GeneralisedReverse.ddpm(ReverseVariance.BETA);
-            SamplerScores.Scores scores = SamplerScores.against(reference).boundOn(fresh, 3).noiseSeed(4).slicedW2(50, 5).score(m, oracle, sampler, grid, chain);
+            SamplerScores.Scores scores = SamplerScores.against(reference).boundOn(fresh, 3).noiseSeed(4).score(m, oracle, sampler, grid, chain);
 
             VariationalBound.Evaluation e = new VariationalBound(steps.subSchedule(), Decoder.GAUSSIAN).evaluate(chain, fresh, 3);
             NDArray samples = sampler.sample(m, oracle, grid, Noise.seeded(4), Monitor.quiet(), 300).samples();
             assertEquals(e.bitsPerDim(), scores.bitsPerDim(), 1e-9);
             assertEquals(e.bitsPerDimError(), scores.bitsPerDimError(), 1e-9);
             assertEquals(Mmd.rbf(samples, reference), scores.mmd(), 1e-9);
-            assertEquals(SlicedWasserstein.distance(samples, reference, 50, 5), scores.slicedW2(), 1e-9);
+            assertEquals(SlicedWasserstein.distance(samples, reference, SampleQuality.DIRECTIONS, SampleQuality.PROJECTION_SEED), scores.slicedW2(), 1e-9);
             assertEquals(20, scores.nfe());
         }
     }

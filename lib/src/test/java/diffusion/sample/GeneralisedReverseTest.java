@@ -26,7 +26,6 @@ import diffusion.nn.EpsMlp;
 import diffusion.process.ReverseVariance;
 import diffusion.report.Environment;
 import diffusion.schedule.NoiseSchedule;
-import diffusion.schedule.PerturbationKernel;
 import diffusion.schedule.TimeGrid;
 import diffusion.schedule.Timesteps;
 import diffusion.score.GaussianMixtureOracle;

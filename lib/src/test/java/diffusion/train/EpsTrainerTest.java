@@ -1,15 +1,15 @@
 package diffusion.train;
 
-import diffusion.DivergedException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.DivergedException;
 import diffusion.data.GaussianMixture;
 import diffusion.loss.SimpleLoss;
 import diffusion.nn.EpsMlp;
