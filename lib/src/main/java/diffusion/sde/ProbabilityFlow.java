@@ -88,6 +88,10 @@ public final class ProbabilityFlow implements Sampler {
                 throw new IllegalArgumentException(name() + " needs an SDE kernel (f and g), but the model predicts for " + kernel
                         + "; use Time.SIGMA");
             }
+            if (solver instanceof DormandPrince && !(sde.std(times[times.length - 1]) > 0)) {
+                throw new IllegalArgumentException(name() + ": the adaptive solver evaluates the score at t = " + times[times.length - 1]
+                        + ", where s(t) = 0 and the score is undefined; end the grid at a small positive time");
+            }
             return solver.solve(manager, field(model, sde), start, times, reporting(monitor, name(), null, null, null));
         }
         if (kernel.discrete() && solver instanceof DormandPrince) {

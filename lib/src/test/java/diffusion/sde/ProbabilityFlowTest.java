@@ -298,7 +298,8 @@ class ProbabilityFlowTest extends ManagedTest {
     /**
      * What the flow cannot do is refused before any work, with a message that says why: the flow in t on a discrete
      * schedule (it needs f and g), an adaptive solver in sigma on a discrete kernel (it evaluates between the integer
-     * times), encoding from a grid that ends at the data (s = 0), data of the wrong shape, a grid of another kernel.
+     * times), encoding from a grid that ends at the data (s = 0), an adaptive solver in t down to s = 0 (it evaluates the
+     * score there), data of the wrong shape, a grid of another kernel.
      */
     @Test
     void whatTheFlowCannotDoIsRefused() {
@@ -317,6 +318,8 @@ class ProbabilityFlowTest extends ManagedTest {
                     .encode(fresh, ORACLE, TimeGrid.uniform(SDE, 5, EPS), fresh.zeros(new Shape(4, 3)), Monitor.quiet()));
             refuses("model.kernel()", () -> new ProbabilityFlow(new Euler(), ProbabilityFlow.Time.T)
                     .run(fresh, ORACLE, TimeGrid.uniform(new VpSde(0.1, 20), 5, EPS), Noise.seeded(0), Monitor.quiet(), start));
+            refuses("score is undefined", () -> new ProbabilityFlow(DormandPrince.withTolerance(1e-5), ProbabilityFlow.Time.T)
+                    .run(fresh, ORACLE, TimeGrid.uniform(SDE, SDE.T(), 0, 1), Noise.seeded(0), Monitor.quiet(), start));
             refuses("solver", () -> new ProbabilityFlow(null, ProbabilityFlow.Time.T));
             assertEquals(2, fresh.getManagedArrays().size(), "only the start and the wrong-shaped data: no work before the checks");
         }
