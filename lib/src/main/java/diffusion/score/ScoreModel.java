@@ -3,6 +3,7 @@ package diffusion.score;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import diffusion.schedule.PerturbationKernel;
+import java.util.function.BiFunction;
 
 /**
  * The seam between models and algorithms: a prediction at (x_t, t) for a perturbation kernel x_t = m(t) x_0 + s(t) eps,
@@ -43,6 +44,35 @@ public interface ScoreModel {
     /** The score grad_x log p_t(x) = -eps(x_t, t) / s(t) (the eps-score relation). */
     default NDArray score(NDArray x, double t) {
         return predict(Parameterisation.SCORE, x, t);
+    }
+
+    /**
+     * A model given by its output function, output(x, t) in parameterisation over kernel, for samples of sampleShape
+     * (analytic models, stand-ins for a network in tests).
+     */
+    static ScoreModel of(Shape sampleShape, PerturbationKernel kernel, Parameterisation parameterisation,
+            BiFunction<NDArray, Double, NDArray> output) {
+        return new ScoreModel() {
+            @Override
+            public Shape sampleShape() {
+                return sampleShape;
+            }
+
+            @Override
+            public PerturbationKernel kernel() {
+                return kernel;
+            }
+
+            @Override
+            public Parameterisation parameterisation() {
+                return parameterisation;
+            }
+
+            @Override
+            public NDArray output(NDArray x, double t) {
+                return output.apply(x, t);
+            }
+        };
     }
 
     /** Tweedie's formula: E[x_0 | x_t] = (x_t + s(t)^2 grad log p_t(x_t)) / m(t) = (x_t - s(t) eps) / m(t). */

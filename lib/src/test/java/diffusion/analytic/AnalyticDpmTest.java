@@ -102,27 +102,7 @@ class AnalyticDpmTest extends ManagedTest {
     void theClippedEstimateLiesWithinItsBounds() {
         GaussianMixture data = Toy2D.eightGaussians();
         GaussianMixtureOracle oracle = new GaussianMixtureOracle(data, SCHEDULE);
-        ScoreModel loud = new ScoreModel() {
-            @Override
-            public ai.djl.ndarray.types.Shape sampleShape() {
-                return oracle.sampleShape();
-            }
-
-            @Override
-            public diffusion.schedule.PerturbationKernel kernel() {
-                return SCHEDULE;
-            }
-
-            @Override
-            public Parameterisation parameterisation() {
-                return Parameterisation.EPSILON;
-            }
-
-            @Override
-            public NDArray output(NDArray x, double t) {
-                return oracle.epsilon(x, t).mul(1.5);
-            }
-        };
+        ScoreModel loud = ScoreModel.of(oracle.sampleShape(), SCHEDULE, Parameterisation.EPSILON, (x, t) -> oracle.epsilon(x, t).mul(1.5));
         Timesteps steps = Timesteps.quadratic(SCHEDULE, 25);
         try (NDManager m = manager.newSubManager()) {
             NDArray train = data.sample(m, 5000, 5);

@@ -16,7 +16,6 @@ import diffusion.Monitor;
 import diffusion.Noise;
 import diffusion.process.ReverseVariance;
 import diffusion.schedule.NoiseSchedule;
-import diffusion.schedule.PerturbationKernel;
 import diffusion.schedule.TimeGrid;
 import diffusion.schedule.Timesteps;
 import diffusion.score.Parameterisation;
@@ -65,27 +64,8 @@ class ReferenceTrajectoriesTest extends ManagedTest {
     }
 
     /** The stand-in network of the fixture: eps(x, t) = 0.5 tanh(x) + 0.1 (t - 1) / 1000, t our 1-indexed step. */
-    private static final ScoreModel EPS = new ScoreModel() {
-        @Override
-        public Shape sampleShape() {
-            return new Shape(2);
-        }
-
-        @Override
-        public PerturbationKernel kernel() {
-            return SCHEDULE;
-        }
-
-        @Override
-        public Parameterisation parameterisation() {
-            return Parameterisation.EPSILON;
-        }
-
-        @Override
-        public NDArray output(NDArray x, double t) {
-            return x.tanh().mul(0.5f).add((float) (0.1 * (t - 1) / 1000)); // t_ref = t - 1
-        }
-    };
+    private static final ScoreModel EPS = ScoreModel.of(new Shape(2), SCHEDULE, Parameterisation.EPSILON,
+            (x, t) -> x.tanh().mul(0.5f).add((float) (0.1 * (t - 1) / 1000))); // t_ref = t - 1
 
     /** Each reference run replayed through our sampler on the matching grid: every recorded state, to float32 precision. */
     @Test

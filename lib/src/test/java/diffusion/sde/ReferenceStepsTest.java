@@ -14,7 +14,6 @@ import diffusion.ManagedTest;
 import diffusion.Monitor;
 import diffusion.Noise;
 import diffusion.sample.Sampler;
-import diffusion.schedule.PerturbationKernel;
 import diffusion.schedule.TimeGrid;
 import diffusion.score.Parameterisation;
 import diffusion.score.ScoreModel;
@@ -54,27 +53,7 @@ class ReferenceStepsTest extends ManagedTest {
 
     /** The fixture's score stand-in on a kernel: score(x, t) = -(0.5 tanh(x) + 0.1 t). */
     private static ScoreModel score(Sde sde) {
-        return new ScoreModel() {
-            @Override
-            public Shape sampleShape() {
-                return new Shape(2);
-            }
-
-            @Override
-            public PerturbationKernel kernel() {
-                return sde;
-            }
-
-            @Override
-            public Parameterisation parameterisation() {
-                return Parameterisation.SCORE;
-            }
-
-            @Override
-            public NDArray output(NDArray x, double t) {
-                return x.tanh().mul(0.5f).add((float) (0.1 * t)).neg();
-            }
-        };
+        return ScoreModel.of(new Shape(2), sde, Parameterisation.SCORE, (x, t) -> x.tanh().mul(0.5f).add((float) (0.1 * t)).neg());
     }
 
     private record Case(JsonObject json, Sde sde, String label, double t, int timestep, double[] x, List<double[]> noises) {
