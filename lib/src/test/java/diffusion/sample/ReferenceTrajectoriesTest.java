@@ -10,20 +10,16 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import diffusion.ManagedTest;
 import diffusion.Monitor;
 import diffusion.Noise;
+import diffusion.ReferenceFixture;
 import diffusion.process.ReverseVariance;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.schedule.TimeGrid;
 import diffusion.schedule.Timesteps;
 import diffusion.score.Parameterisation;
 import diffusion.score.ScoreModel;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +43,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReferenceTrajectoriesTest extends ManagedTest {
 
-    private static final JsonObject FIXTURE = load("/reference/improved_diffusion.json");
+    private static final JsonObject FIXTURE = ReferenceFixture.load("/reference/improved_diffusion.json");
     private static final NoiseSchedule SCHEDULE = NoiseSchedule.linear(1000);
 
     /**
@@ -127,7 +123,7 @@ class ReferenceTrajectoriesTest extends ManagedTest {
             for (JsonElement e : run.getAsJsonArray("states")) {
                 JsonObject state = e.getAsJsonObject();
                 int step = state.get("step").getAsInt();
-                double[] expected = doubles(state.getAsJsonArray("x"));
+                double[] expected = ReferenceFixture.doubles(state.getAsJsonArray("x"));
                 float[] actual = states.get(step - 1);
                 double scale = 1;
                 for (double v : expected) {
@@ -140,7 +136,7 @@ class ReferenceTrajectoriesTest extends ManagedTest {
                             + ": ours " + actual[i] + ", reference " + expected[i] + ", error " + error + " of scale " + scale);
                 }
             }
-            double[] last = doubles(run.getAsJsonArray("final"));
+            double[] last = ReferenceFixture.doubles(run.getAsJsonArray("final"));
             for (int i = 0; i < last.length; i++) {
                 assertEquals(last[i], states.get(K - 1)[i], tolerance(K) * Math.max(1, Math.abs(last[i])) * 4, name + ": x_0");
             }
@@ -171,43 +167,9 @@ class ReferenceTrajectoriesTest extends ManagedTest {
         }
     }
 
-    static JsonObject load(String resource) {
-        try (Reader reader = new InputStreamReader(ReferenceTrajectoriesTest.class.getResourceAsStream(resource), StandardCharsets.UTF_8)) {
-            return JsonParser.parseReader(reader).getAsJsonObject();
-        } catch (java.io.IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** The numbers of a nested array, flattened, parsed as double and rounded to float (the fixture's float32 values). */
     static float[] floats(JsonArray array) {
-        double[] values = doubles(array);
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (float) values[i];
-        }
-        return out;
-    }
-
-    /** The numbers of a nested array, flattened in row-major order. */
-    static double[] doubles(JsonArray array) {
-        List<Double> values = new ArrayList<>();
-        flatten(array, values);
-        double[] out = new double[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
-    }
-
-    private static void flatten(JsonElement element, List<Double> values) {
-        if (element.isJsonArray()) {
-            for (JsonElement e : element.getAsJsonArray()) {
-                flatten(e, values);
-            }
-        } else {
-            values.add(element.getAsDouble());
-        }
+        return ReferenceFixture.floats(ReferenceFixture.doubles(array));
     }
 
     private static int[] ints(JsonArray array) {

@@ -6,22 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import diffusion.ManagedTest;
 import diffusion.Monitor;
 import diffusion.Noise;
+import diffusion.ReferenceFixture;
 import diffusion.sample.Sampler;
 import diffusion.schedule.TimeGrid;
 import diffusion.score.Parameterisation;
 import diffusion.score.ScoreModel;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReferenceStepsTest extends ManagedTest {
 
-    private static final JsonObject FIXTURE = load("/reference/score_sde.json");
+    private static final JsonObject FIXTURE = ReferenceFixture.load("/reference/score_sde.json");
     private static final Shape SHAPE = new Shape(4, 2);
     private static final double TOLERANCE = 2e-6;
     private static final double SNR = FIXTURE.get("snr").getAsDouble();
@@ -67,12 +61,12 @@ class ReferenceStepsTest extends ManagedTest {
                 assertEquals(1000, c.get("N").getAsInt());
                 List<double[]> noises = new ArrayList<>();
                 for (JsonElement z : c.getAsJsonArray("noises")) {
-                    noises.add(doubles(z.getAsJsonArray()));
+                    noises.add(ReferenceFixture.doubles(z.getAsJsonArray()));
                 }
                 Sde sde = "VP".equals(c.get("sde").getAsString()) ? vp : ve;
                 cases.add(new Case(c, sde, c.get("sde").getAsString() + " at t = " + c.get("time").getAsDouble() + " ("
                         + c.get("time_label").getAsString() + ", i = " + c.get("timestep").getAsInt() + ")",
-                        c.get("time").getAsDouble(), c.get("timestep").getAsInt(), doubles(c.getAsJsonArray("x")), noises));
+                        c.get("time").getAsDouble(), c.get("timestep").getAsInt(), ReferenceFixture.doubles(c.getAsJsonArray("x")), noises));
             }
             return cases;
         }
@@ -82,7 +76,7 @@ class ReferenceStepsTest extends ManagedTest {
         }
 
         double[] reference(String step, String field) {
-            return doubles(json.getAsJsonObject(step).getAsJsonArray(field));
+            return ReferenceFixture.doubles(json.getAsJsonObject(step).getAsJsonArray(field));
         }
 
         /** The s with beta(t) (t - s) = beta_i (VP) or sigma(s)^2 = sigma(t)^2 - (sigma_i^2 - sigma_{i-1}^2) (VE); NaN if none. */
@@ -187,8 +181,8 @@ class ReferenceStepsTest extends ManagedTest {
             TimeGrid grid = TimeGrid.of(c.sde, c.t, s);
             double alphaTheirs = c.vp() ? c.json.get("alpha").getAsDouble() : 1;
             try (NDManager m = manager.newSubManager()) {
-                NDArray x = m.create(floats(c.x), SHAPE);
-                NDArray z = m.create(floats(c.noises.get(0)), SHAPE);
+                NDArray x = m.create(ReferenceFixture.floats(c.x), SHAPE);
+                NDArray z = m.create(ReferenceFixture.floats(c.noises.get(0)), SHAPE);
                 double[] step = toDoubles(corrector.step(x, score(c.sde).score(x, c.t), z, alphaTheirs, c.t, grid).toFloatArray());
                 assertClose(theirs, step, c.x, c.label + ", corrector with their alpha");
             }
@@ -244,10 +238,10 @@ class ReferenceStepsTest extends ManagedTest {
         try (NDManager m = manager.newSubManager()) {
             List<NDArray> noises = new ArrayList<>();
             for (int j = 0; j < draws; j++) {
-                noises.add(m.create(floats(c.noises.get(j)), SHAPE));
+                noises.add(m.create(ReferenceFixture.floats(c.noises.get(j)), SHAPE));
             }
             Noise replay = Noise.replay(noises);
-            NDArray x = m.create(floats(c.x), SHAPE);
+            NDArray x = m.create(ReferenceFixture.floats(c.x), SHAPE);
             double[] out = toDoubles(sampler.run(m, score(c.sde), TimeGrid.of(c.sde, c.t, s), replay, Monitor.quiet(), x)
                     .samples().toFloatArray());
             try (NDManager probe = m.newSubManager()) { // every given draw was asked for, and no more
@@ -289,22 +283,6 @@ class ReferenceStepsTest extends ManagedTest {
         return difference / step;
     }
 
-    private static JsonObject load(String resource) {
-        try (Reader reader = new InputStreamReader(ReferenceStepsTest.class.getResourceAsStream(resource), StandardCharsets.UTF_8)) {
-            return JsonParser.parseReader(reader).getAsJsonObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static float[] floats(double[] values) {
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (float) values[i];
-        }
-        return out;
-    }
-
     private static double[] toDoubles(float[] values) {
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {
@@ -313,23 +291,4 @@ class ReferenceStepsTest extends ManagedTest {
         return out;
     }
 
-    private static double[] doubles(JsonArray array) {
-        List<Double> values = new ArrayList<>();
-        flatten(array, values);
-        double[] out = new double[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
-    }
-
-    private static void flatten(JsonElement element, List<Double> values) {
-        if (element.isJsonArray()) {
-            for (JsonElement e : element.getAsJsonArray()) {
-                flatten(e, values);
-            }
-        } else {
-            values.add(element.getAsDouble());
-        }
-    }
 }
