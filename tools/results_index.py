@@ -1,7 +1,11 @@
-"""results/manifest.csv and results/README.md: what each executed notebook shows, and where it ran.
+"""results/manifest.csv, results/README.md and results/tables/checks.csv.
 
+manifest.csv and README.md say what each executed notebook shows and where it ran.
 Rows are keyed by notebook name and merged with the existing manifest, so a run
 of one notebook keeps the other rows; rows whose executed copy is gone are dropped.
+
+tables/checks.csv gathers the notebooks' own checks tables (tables/NAME_checks.csv,
+written by diffusion.report.Checks) in the same way: see gather_checks.
 """
 import csv
 import os
@@ -12,6 +16,101 @@ from pathlib import Path
 
 COLUMNS = ["notebook", "title", "summary", "mode", "status", "wall_s", "date",
            "cpu", "cores", "ram_gib", "os", "java", "gpu"]
+CHECKS_TABLE = "checks.csv"
+# Columns of a checks table as diffusion.report.Checks writes them; only the header of an empty table.
+CHECKS_COLUMNS = ["notebook", "section", "check", "value", "reference", "tolerance", "why", "verdict"]
+
+
+def checks_file(results, name):
+    """RESULTS/tables/NAME_checks.csv: the checks table of notebook NAME."""
+    return results / "tables" / f"{name}_checks.csv"
+
+
+def read_checks(path, name):
+    """(header, rows) of a checks table, with a leading notebook column (NAME where missing or empty).
+
+    None when the file has no verdict column: then it is some other table whose name ends in _checks.
+    """
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        header = list(reader.fieldnames or [])
+        rows = [{k: v or "" for k, v in r.items() if k is not None} for r in reader]
+    if "verdict" not in header:
+        return None
+    header = ["notebook"] + [c for c in header if c != "notebook"]
+    for r in rows:
+        r["notebook"] = r.get("notebook") or name
+    return header, rows
+
+
+def merge_headers(headers):
+    """Union of column lists in order: a column missing so far goes right after its predecessor in its own list."""
+    merged = []
+    for header in headers:
+        previous = None
+        for column in header:
+            if column not in merged:
+                merged.insert(merged.index(previous) + 1 if previous is not None else 0, column)
+            previous = column
+    return merged
+
+
+def gather_checks(results, rerun):
+    """Write RESULTS/tables/checks.csv, the union of the notebooks' checks tables; return {notebook: rows}.
+
+    Notebooks are those with an executed copy in RESULTS/notebooks plus those in rerun. A notebook takes
+    the rows of its tables/NAME_checks.csv; one that was not rerun and has no such file keeps its rows
+    from the previous checks.csv; one that was rerun and wrote none has no rows. Rows are sorted by
+    notebook, then in their original order.
+    """
+    tables = results / "tables"
+    gathered = tables / CHECKS_TABLE
+    previous, headers = {}, [CHECKS_COLUMNS]
+    if gathered.is_file():
+        old = read_checks(gathered, "")
+        if old is not None:
+            for r in old[1]:
+                previous.setdefault(r["notebook"], []).append(r)
+    names = {p.stem for p in (results / "notebooks").glob("*.ipynb")} | set(rerun)
+    by_name = {}
+    for name in sorted(names):
+        path = checks_file(results, name)
+        table = read_checks(path, name) if path.is_file() else None
+        if table is not None:
+            headers.append(table[0])
+            by_name[name] = table[1]
+        elif name not in rerun and name in previous:
+            headers.append(list(previous[name][0]))
+            by_name[name] = previous[name]
+    tables.mkdir(parents=True, exist_ok=True)
+    with open(gathered, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=merge_headers(headers), restval="", lineterminator="\n")
+        writer.writeheader()
+        for name in sorted(by_name):
+            writer.writerows(by_name[name])
+    return by_name
+
+
+def passed(rows):
+    """The rows whose verdict is pass (anything else, FAIL or empty, is a failure)."""
+    return [r for r in rows if r.get("verdict", "").strip() == "pass"]
+
+
+def failed(rows):
+    return [r for r in rows if r.get("verdict", "").strip() != "pass"]
+
+
+def count(rows):
+    """'passed/total', or '' for a notebook without a checks table (rows None)."""
+    return "" if rows is None else f"{len(passed(rows))}/{len(rows)}"
+
+
+def describe_check(r):
+    """section: check = value vs reference ± tolerance (verdict when it is neither pass nor FAIL)."""
+    verdict = r.get("verdict", "").strip()
+    tail = "" if verdict in ("pass", "FAIL") else f" (verdict '{verdict}')"
+    return (f"{r.get('section', '')}: {r.get('check', '')} = {r.get('value', '')} "
+            f"vs {r.get('reference', '')} ± {r.get('tolerance', '')}{tail}")
 
 
 def describe(nb):

@@ -7,8 +7,12 @@ Notebooks run with cwd = their own folder and WORKBENCH_QUICK / WORKBENCH_RESULT
 in the kernel's environment. Executed copies go to DIR/notebooks/NAME.{ipynb,html}
 (also for a failing notebook, up to the failing cell); the kernel's own
 stdout/stderr go to LOGS/NAME.kernel.log. The source notebooks are never written.
+A notebook's checks table DIR/tables/NAME_checks.csv (diffusion.report.Checks) is
+removed before it runs, read after, and gathered with the other notebooks' into
+DIR/tables/checks.csv (see results_index.gather_checks).
 With --publish, DIR/manifest.csv and DIR/README.md are updated (see results_index).
-Exit status: 0 when every notebook ran clean, 1 otherwise, 2 for bad arguments.
+Exit status: 0 when every notebook ran clean and every check it wrote passed,
+1 otherwise, 2 for bad arguments.
 """
 import argparse
 import atexit
@@ -103,12 +107,34 @@ def execute(path, out_dir, log_dir, cell_timeout):
     return nb, seconds, failure
 
 
-def print_summary(rows):
+def checks_text(checks):
+    """'passed/total checks passed', or 'no checks' (checks None: the notebook wrote no checks table)."""
+    return "no checks" if checks is None else f"{results_index.count(checks)} checks passed"
+
+
+def print_summary(rows, checks):
+    """The table notebook, status, wall time, checks; then the failing checks of each notebook."""
     width = max([len("notebook")] + [len(r["notebook"]) for r in rows])
-    print(f"\n{'notebook':<{width}}  {'status':<6}  {'wall time':>9}")
-    print(f"{'-' * width}  {'-' * 6}  {'-' * 9}")
+    print(f"\n{'notebook':<{width}}  {'status':<6}  {'wall time':>9}  checks")
+    print(f"{'-' * width}  {'-' * 6}  {'-' * 9}  {'-' * 6}")
     for r in rows:
-        print(f"{r['notebook']:<{width}}  {r['status']:<6}  {r['wall_s']:>8.1f}s")
+        print(f"{r['notebook']:<{width}}  {r['status']:<6}  {r['wall_s']:>8.1f}s  "
+              f"{checks_text(checks.get(r['notebook']))}")
+    for r in rows:
+        failing = results_index.failed(checks.get(r["notebook"]) or [])
+        if failing:
+            print(f"\n{r['notebook']}: {len(failing)} failing checks")
+            for check in failing:
+                print(f"  {results_index.describe_check(check)}")
+
+
+def run_checks(results, name):
+    """Rows of RESULTS/tables/NAME_checks.csv, or None when the notebook wrote no checks table."""
+    path = results_index.checks_file(results, name)
+    table = results_index.read_checks(path, name) if path.is_file() else None
+    if path.is_file() and table is None:
+        print(f"    {path} has no verdict column: not read as checks", flush=True)
+    return None if table is None else table[1]
 
 
 def main():
@@ -136,12 +162,21 @@ def main():
     mode = "quick" if args.quick else "full"
     cell_timeout = args.cell_timeout or (600 if args.quick else 1800)
 
-    rows, failures = [], []
+    rows, failures, checks = [], [], {}
     for i, path in enumerate(paths, 1):
         print(f"[{i}/{len(paths)}] {path.stem} ({mode}) ...", flush=True)
+        # a checks table left by an earlier run must not stand for this one (e.g. when a cell fails first)
+        results_index.checks_file(results, path.stem).unlink(missing_ok=True)
         nb, seconds, failure = execute(path, out_dir, args.logs, cell_timeout)
+        checks[path.stem] = run_checks(results, path.stem)
+        failing = results_index.failed(checks[path.stem] or [])
+        if failing:
+            total = len(checks[path.stem])
+            failure = (failure + "\n" if failure else "") + f"  {len(failing)} of {total} checks failed: " + \
+                f"{results_index.checks_file(results, path.stem)} (listed in the summary)"
         status = "failed" if failure else "ok"
-        print(f"[{i}/{len(paths)}] {path.stem}: {status} in {seconds:.1f}s", flush=True)
+        print(f"[{i}/{len(paths)}] {path.stem}: {status} in {seconds:.1f}s, "
+              f"{checks_text(checks[path.stem])}", flush=True)
         rows.append({"notebook": path.stem, "status": status, "mode": mode, "wall_s": seconds,
                      "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                      **results_index.describe(nb)})
@@ -149,10 +184,13 @@ def main():
             failures.append(f"{path} failed\n{failure}\n  executed copy: {out_dir / (path.stem + '.html')}"
                             f"\n  kernel log: {args.logs / (path.stem + '.kernel.log')}")
 
-    print_summary(rows)
+    print_summary(rows, checks)
+    gathered = results_index.gather_checks(results, [p.stem for p in paths])
+    print(f"\nGathered the checks of {len(gathered)} notebook(s) into {results / 'tables' / results_index.CHECKS_TABLE}")
     if args.publish:
         results_index.publish(results, rows)
-        print(f"\nUpdated {results / 'README.md'} and {results / 'manifest.csv'}")
+        print(f"Updated {results / 'README.md'} and {results / 'manifest.csv'}")
+    print(f"Results ({mode} mode) are in {results}")
     for failure in failures:
         print(f"\nFAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0
