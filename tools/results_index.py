@@ -1,8 +1,9 @@
 """results/manifest.csv, results/README.md and results/tables/checks.csv.
 
-manifest.csv and README.md say what each executed notebook shows and where it ran.
-Rows are keyed by notebook name and merged with the existing manifest, so a run
-of one notebook keeps the other rows; rows whose executed copy is gone are dropped.
+manifest.csv and README.md say what each executed notebook shows, where it ran and
+how many of its checks passed. Rows are keyed by notebook name and merged with the
+existing manifest, so a run of one notebook keeps the other rows; rows whose executed
+copy is gone are dropped. The checks column is recomputed for every row from tables/checks.csv.
 
 tables/checks.csv gathers the notebooks' own checks tables (tables/NAME_checks.csv,
 written by diffusion.report.Checks) in the same way: see gather_checks.
@@ -14,7 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-COLUMNS = ["notebook", "title", "summary", "mode", "status", "wall_s", "date",
+COLUMNS = ["notebook", "title", "summary", "mode", "status", "checks", "wall_s", "date",
            "cpu", "cores", "ram_gib", "os", "java", "gpu"]
 CHECKS_TABLE = "checks.csv"
 # Columns of a checks table as diffusion.report.Checks writes them; only the header of an empty table.
@@ -182,24 +183,31 @@ def readme(rows):
         "Written by `./workbench run` after each run; do not edit by hand.",
         "Executed notebooks are in `notebooks/` (.ipynb and .html), figures in `figures/`,",
         "tables in `tables/`; `manifest.csv` holds the same table in machine-readable form.",
+        "Every notebook's numerical checks (value, reference, tolerance, why, verdict) are gathered",
+        f"in [`tables/{CHECKS_TABLE}`](tables/{CHECKS_TABLE}); Checks counts those that passed.",
         "",
-        "| Notebook | What it shows | Mode | Status | Wall time | Date | Machine |",
-        "|---|---|---|---|---|---|---|",
+        "| Notebook | What it shows | Mode | Status | Checks | Wall time | Date | Machine |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         name = r["notebook"]
         shows = f"**{cell(r['title'])}** {cell(r['summary'])}".strip() if r["title"] else cell(r["summary"])
         where = f"{r['cpu']}, {r['cores']} cores, {r['ram_gib']} GiB RAM, {r['os']}, Java {r['java']}, {r['gpu']}"
         lines.append(f"| [{name}](notebooks/{name}.ipynb) ([html](notebooks/{name}.html)) | {shows} "
-                     f"| {r['mode']} | {r['status']} | {wall(r['wall_s'])} | {r['date']} | {cell(where)} |")
+                     f"| {r['mode']} | {r['status']} | {r.get('checks') or 'no checks'} | {wall(r['wall_s'])} "
+                     f"| {r['date']} | {cell(where)} |")
     return "\n".join(lines) + "\n"
 
 
-def publish(results, rows):
-    """Merge rows (dicts with notebook, title, summary, mode, status, wall_s, date, java) into results/."""
+def publish(results, rows, checks):
+    """Merge rows (dicts with notebook, title, summary, mode, status, wall_s, date, java) into results/.
+
+    checks: {notebook: rows of its checks} as gather_checks returns it; sets the checks column of every row.
+    """
     here = machine()
     rows = [{**here, **r, "wall_s": f"{float(r['wall_s']):.1f}"} for r in rows]
     rows = merge(results / "manifest.csv", rows, results / "notebooks")
+    rows = [{**r, "checks": count(checks.get(r["notebook"]))} for r in rows]
     with open(results / "manifest.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()

@@ -188,7 +188,7 @@ def main():
     gathered = results_index.gather_checks(results, [p.stem for p in paths])
     print(f"\nGathered the checks of {len(gathered)} notebook(s) into {results / 'tables' / results_index.CHECKS_TABLE}")
     if args.publish:
-        results_index.publish(results, rows)
+        results_index.publish(results, rows, gathered)
         print(f"Updated {results / 'README.md'} and {results / 'manifest.csv'}")
     print(f"Results ({mode} mode) are in {results}")
     for failure in failures:
