@@ -12,7 +12,8 @@ import diffusion.schedule.PerturbationKernel;
 /**
  * A trained noise predictor eps_theta(x_t, t) seen through the ScoreModel seam (inference only). A network with more
  * outputs than d (eps and a learned variance, say) contributes its first d outputs as eps. The network sees the time
- * through the conditioning it was trained with, tau(t) (nn/TimeConditioning).
+ * through the conditioning it was trained with, tau(t): the step t itself for discrete chains, the log noise level
+ * for continuous-time models (nn/TimeConditioning).
  */
 public final class NetworkScoreModel implements ScoreModel {
 

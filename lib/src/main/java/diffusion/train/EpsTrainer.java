@@ -22,12 +22,10 @@ import java.util.function.Function;
  * An eps-network trained, seeded, with Adam and an EMA of the weights, on one of two objectives: Ho et al.'s
  * Algorithm 1, L_simple with t ~ Uniform{1..T} over a discrete schedule; or its continuous-time form under an SDE,
  * E_{t ~ U[tMin, T]} E ||eps - eps_theta(x_t, tau(t))||^2 (continuous DSM with lambda(t) = s(t)^2, Song et al. 2021),
- * with the network reading tau(t) = c t, c = SDE_TIME_SCALE. A thin composition of Trainer and the loss.
+ * with the network reading the log noise level tau = log sigma(t) (nn/TimeConditioning.logSigma). A thin composition
+ * of Trainer and the loss.
  */
 public final class EpsTrainer {
-
-    /** The time scale c through which continuous-time models on [0, 1] see t (the range of a 1000-step chain). */
-    public static final double SDE_TIME_SCALE = 1000;
 
     private final EpsMlp network;
     private final EpsMlp ema;
@@ -42,7 +40,7 @@ public final class EpsTrainer {
 
     /** Continuous DSM under sde with t ~ U[tMin, T], tMin in [0, T] with s(tMin) &gt; 0; initialises as above. */
     public EpsTrainer(NDManager manager, EpsMlp network, Sde sde, double tMin, TrainingConfig config) {
-        this(manager, network, sde, t -> SDE_TIME_SCALE * t, config, sde.requireTime("tMin", tMin));
+        this(manager, network, sde, TimeConditioning.logSigma(sde), config, sde.requireTime("tMin", tMin));
     }
 
     /** As above with the network reading tau(t) = conditioning in the loss and in scoreModel() alike. */

@@ -219,7 +219,7 @@ class DenoisingScoreMatchingTest {
 
     /**
      * With a time conditioning tau(t) the network reads tau(t), in training (TrainableScore) and in sampling
-     * (NetworkScoreModel) alike: both equal the network read at its own time, evaluated at tau(t) = c t.
+     * (NetworkScoreModel) alike: both equal the network read at its own time, evaluated at tau(t) = log sigma(t).
      */
     @Test
     void aTimeConditioningFeedsTheNetworkTheSameInputInTrainingAndInference() {
@@ -229,12 +229,12 @@ class DenoisingScoreMatchingTest {
             network.initialize(m);
             ParameterStore parameters = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(3, D));
-            double t = 0.37, c = 1000;
-            TimeConditioning scaled = time -> c * time;
+            double t = 0.37;
+            TimeConditioning logSigma = TimeConditioning.logSigma(VP);
             NDArray std = m.full(new Shape(3, 1), (float) VP.std(t));
-            NDArray direct = TrainableScore.fromEpsilon(network).score(parameters, x, m.full(new Shape(3), (float) (c * t)), std);
-            NDArray training = TrainableScore.fromEpsilon(network, scaled).score(parameters, x, m.full(new Shape(3), (float) t), std);
-            NDArray inference = new NetworkScoreModel(network, VP, scaled).score(x, t);
+            NDArray direct = TrainableScore.fromEpsilon(network).score(parameters, x, m.full(new Shape(3), (float) Math.log(VP.sigma(t))), std);
+            NDArray training = TrainableScore.fromEpsilon(network, logSigma).score(parameters, x, m.full(new Shape(3), (float) t), std);
+            NDArray inference = new NetworkScoreModel(network, VP, logSigma).score(x, t);
             assertArrayEquals(direct.toFloatArray(), training.toFloatArray(), 1e-6f);
             assertArrayEquals(direct.toFloatArray(), inference.toFloatArray(), 1e-5f);
         }
