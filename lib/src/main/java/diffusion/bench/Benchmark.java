@@ -11,7 +11,6 @@ import diffusion.report.Environment;
 import diffusion.sample.GeneralisedReverse;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.schedule.TimeGrid;
-import diffusion.score.NetworkScoreModel;
 import diffusion.train.EpsTrainer;
 import diffusion.train.TrainingConfig;
 import java.io.IOException;
@@ -74,7 +73,7 @@ public final class Benchmark {
                     stepsPerSecond, 1000 / stepsPerSecond, steps, (System.nanoTime() - start) / 1e9);
 
             long sampleStart = System.nanoTime();
-            GeneralisedReverse.ddpm(ReverseVariance.BETA_TILDE).sample(manager, new NetworkScoreModel(trainer.ema(), schedule),
+            GeneralisedReverse.ddpm(ReverseVariance.BETA_TILDE).sample(manager, trainer.scoreModel(),
                     TimeGrid.full(schedule), Noise.seeded(2), Monitor.quiet(), samples).samples().close();
             double sampleSeconds = (System.nanoTime() - sampleStart) / 1e9;
             System.out.printf("sampling: %d steps x %d points in %.2f s (%.1f steps/s)%n", T, samples, sampleSeconds, T / sampleSeconds);

@@ -6,6 +6,7 @@ import ai.djl.training.ParameterStore;
 import diffusion.Arguments;
 import diffusion.nn.EpsMlp;
 import diffusion.nn.ScoreMlp;
+import diffusion.nn.TimeConditioning;
 
 /**
  * A score model s_theta(x_t, t) inside a training objective: per-row times and differentiable in the parameters
@@ -25,19 +26,22 @@ public interface TrainableScore {
         return (parameters, x, t, std) -> network.forward(parameters, new NDList(x), true).head();
     }
 
-    /** A noise predictor seen as a score by the eps-score relation: s_theta(x_t, t) = -eps_theta(x_t, t) / s(t). */
+    /**
+     * A noise predictor reading the kernel's own time seen as a score by the eps-score relation:
+     * s_theta(x_t, t) = -eps_theta(x_t, t) / s(t).
+     */
     static TrainableScore fromEpsilon(EpsMlp network) {
-        return fromEpsilon(network, 1);
+        return fromEpsilon(network, TimeConditioning.KERNEL_TIME);
     }
 
     /**
-     * As above with the network reading the time as c t, c = timeScale &gt; 0: s_theta(x_t, t) = -eps_theta(x_t, c t) / s(t)
-     * (continuous-time SDE models on [0, 1] use c = 1000; score/NetworkScoreModel takes the same c).
+     * As above with the network reading the time through conditioning: s_theta(x_t, t) = -eps_theta(x_t, tau(t)) / s(t)
+     * (score/NetworkScoreModel takes the same conditioning at inference).
      */
-    static TrainableScore fromEpsilon(EpsMlp network, double timeScale) {
-        Arguments.positive("timeScale", timeScale);
+    static TrainableScore fromEpsilon(EpsMlp network, TimeConditioning conditioning) {
+        Arguments.nonNull("conditioning", conditioning);
         return (parameters, x, t, std) -> {
-            NDArray eps = network.forward(parameters, new NDList(x, t.mul(timeScale)), true).head();
+            NDArray eps = network.forward(parameters, new NDList(x, conditioning.input(t)), true).head();
             return (network.outputs() == network.dim() ? eps : eps.get(":, 0:" + network.dim())).div(std).neg();
         };
     }

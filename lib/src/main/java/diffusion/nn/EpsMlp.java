@@ -15,10 +15,11 @@ import ai.djl.util.PairList;
 import diffusion.Arguments;
 
 /**
- * A noise predictor eps_theta(x_t, t) for low-dimensional data: the input x_t (n, d) is concatenated with the
- * sinusoidal embedding of t (n,) and passed through `depth` hidden layers of `width` units with SiLU
+ * A noise predictor eps_theta(x_t, tau) for low-dimensional data: the input x_t (n, d) is concatenated with the
+ * sinusoidal embedding of the time input tau (n,) and passed through `depth` hidden layers of `width` units with SiLU
  * (x sigmoid(x)) activations, then a linear layer to `outputs` units (d for eps; 2d for eps and a variance
- * interpolation v, for instance). Inputs: NDList(x_t, t); output: NDList of shape (n, outputs).
+ * interpolation v, for instance). tau is the kernel time as the network reads it (TimeConditioning: a discrete
+ * chain's step t itself, log sigma(t) in continuous time). Inputs: NDList(x_t, tau); output: NDList of shape (n, outputs).
  */
 public final class EpsMlp extends AbstractBlock {
 
@@ -88,7 +89,7 @@ public final class EpsMlp extends AbstractBlock {
         if (x.getShape().dimension() != 2 || x.getShape().get(1) != dim) {
             throw new IllegalArgumentException("x has shape " + x.getShape() + ": expected (n, " + dim + ")");
         }
-        NDArray h = NDArrays.concat(new NDList(x, embedding.apply(inputs.get(1))), 1); // [x_t, emb(t)]
+        NDArray h = NDArrays.concat(new NDList(x, embedding.apply(inputs.get(1))), 1); // [x_t, emb(tau)]
         return mlp.forward(parameterStore, new NDList(h), training, params);
     }
 

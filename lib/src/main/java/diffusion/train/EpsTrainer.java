@@ -8,6 +8,7 @@ import diffusion.loss.Objective;
 import diffusion.loss.SimpleLoss;
 import diffusion.loss.TrainableScore;
 import diffusion.nn.EpsMlp;
+import diffusion.nn.TimeConditioning;
 import diffusion.process.ForwardProcess;
 import diffusion.report.Environment;
 import diffusion.schedule.NoiseSchedule;
@@ -20,51 +21,54 @@ import java.util.function.Function;
 /**
  * An eps-network trained, seeded, with Adam and an EMA of the weights, on one of two objectives: Ho et al.'s
  * Algorithm 1, L_simple with t ~ Uniform{1..T} over a discrete schedule; or its continuous-time form under an SDE,
- * E_{t ~ U[tMin, T]} E ||eps - eps_theta(x_t, c t)||^2 (continuous DSM with lambda(t) = s(t)^2, Song et al. 2021),
- * with the network reading c t, c = SDE_TIME_SCALE. A thin composition of Trainer and the loss.
+ * E_{t ~ U[tMin, T]} E ||eps - eps_theta(x_t, tau(t))||^2 (continuous DSM with lambda(t) = s(t)^2, Song et al. 2021),
+ * with the network reading the log noise level tau = log sigma(t) (nn/TimeConditioning.logSigma). A thin composition
+ * of Trainer and the loss.
  */
 public final class EpsTrainer {
-
-    /** The time scale c through which continuous-time models on [0, 1] see t (the range of a 1000-step chain). */
-    public static final double SDE_TIME_SCALE = 1000;
 
     private final EpsMlp network;
     private final EpsMlp ema;
     private final PerturbationKernel kernel;
-    private final double timeScale;
+    private final TimeConditioning conditioning;
     private final Trainer trainer;
 
     /** L_simple over schedule. Initialises network (seeded by config.seed()) and its EMA copy in manager, which owns their weights. */
     public EpsTrainer(NDManager manager, EpsMlp network, NoiseSchedule schedule, TrainingConfig config) {
-        this(manager, network, schedule, 1, config, net -> SimpleLoss.objective(net, new ForwardProcess(schedule)));
+        this(manager, network, schedule, TimeConditioning.KERNEL_TIME, config, net -> SimpleLoss.objective(net, new ForwardProcess(schedule)));
     }
 
     /** Continuous DSM under sde with t ~ U[tMin, T], tMin in [0, T] with s(tMin) &gt; 0; initialises as above. */
     public EpsTrainer(NDManager manager, EpsMlp network, Sde sde, double tMin, TrainingConfig config) {
-        this(manager, network, sde, SDE_TIME_SCALE, config, continuous(sde, sde.requireTime("tMin", tMin)));
+        this(manager, network, sde, TimeConditioning.logSigma(sde), config, sde.requireTime("tMin", tMin));
     }
 
-    private EpsTrainer(NDManager manager, EpsMlp network, PerturbationKernel kernel, double timeScale, TrainingConfig config,
-            Function<EpsMlp, Objective> objective) {
+    /** As above with the network reading tau(t) = conditioning in the loss and in scoreModel() alike. */
+    private EpsTrainer(NDManager manager, EpsMlp network, Sde sde, TimeConditioning conditioning, TrainingConfig config, double tMin) {
+        this(manager, network, sde, conditioning, config, continuous(sde, conditioning, tMin));
+    }
+
+    private EpsTrainer(NDManager manager, EpsMlp network, PerturbationKernel kernel, TimeConditioning conditioning,
+            TrainingConfig config, Function<EpsMlp, Objective> objective) {
         Environment.seed(config.seed());
         network.initialize(manager);
         this.network = network;
         this.ema = network.sameArchitecture();
         ema.initialize(manager);
         this.kernel = kernel;
-        this.timeScale = timeScale;
+        this.conditioning = conditioning;
         this.trainer = new Trainer(manager, network, ema, objective.apply(network), config);
     }
 
-    /** E_{t ~ U[tMin, T]} s(t)^2 E ||s_theta + eps / s(t)||^2 = E ||eps - eps_theta(x_t, c t)||^2 (lambda = s^2). */
-    private static Function<EpsMlp, Objective> continuous(Sde sde, double tMin) {
-        return net -> DenoisingScoreMatching.continuous(TrainableScore.fromEpsilon(net, SDE_TIME_SCALE), sde, tMin, sde.T(),
+    /** E_{t ~ U[tMin, T]} s(t)^2 E ||s_theta + eps / s(t)||^2 = E ||eps - eps_theta(x_t, tau(t))||^2 (lambda = s^2). */
+    private static Function<EpsMlp, Objective> continuous(Sde sde, TimeConditioning conditioning, double tMin) {
+        return net -> DenoisingScoreMatching.continuous(TrainableScore.fromEpsilon(net, conditioning), sde, tMin, sde.T(),
                 t -> sde.std(t) * sde.std(t));
     }
 
     /** The EMA network seen as a ScoreModel of the kernel it was trained on (what samplers take). */
     public ScoreModel scoreModel() {
-        return new NetworkScoreModel(ema, kernel, timeScale);
+        return new NetworkScoreModel(ema, kernel, conditioning);
     }
 
     /** The network being optimised. */

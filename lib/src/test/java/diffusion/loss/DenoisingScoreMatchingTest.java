@@ -15,6 +15,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import diffusion.data.GaussianMixture;
 import diffusion.nn.EpsMlp;
+import diffusion.nn.TimeConditioning;
 import diffusion.report.Environment;
 import diffusion.schedule.NoiseLadder;
 import diffusion.schedule.PerturbationKernel;
@@ -217,24 +218,25 @@ class DenoisingScoreMatchingTest {
     }
 
     /**
-     * With a time scale c the network reads c t, in training (TrainableScore) and in sampling (NetworkScoreModel)
-     * alike: both equal the unscaled network evaluated at c t.
+     * With a time conditioning tau(t) the network reads tau(t), in training (TrainableScore) and in sampling
+     * (NetworkScoreModel) alike: both equal the network read at its own time, evaluated at tau(t) = log sigma(t).
      */
     @Test
-    void aTimeScaleFeedsTheNetworkTheSameScaledTimeInTrainingAndInference() {
+    void aTimeConditioningFeedsTheNetworkTheSameInputInTrainingAndInference() {
         try (NDManager m = NDManager.newBaseManager()) {
             Environment.seed(6);
             EpsMlp network = new EpsMlp(D, 8, 1, 4);
             network.initialize(m);
             ParameterStore parameters = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(3, D));
-            double t = 0.37, c = 1000;
+            double t = 0.37;
+            TimeConditioning logSigma = TimeConditioning.logSigma(VP);
             NDArray std = m.full(new Shape(3, 1), (float) VP.std(t));
-            NDArray unscaled = TrainableScore.fromEpsilon(network).score(parameters, x, m.full(new Shape(3), (float) (c * t)), std);
-            NDArray training = TrainableScore.fromEpsilon(network, c).score(parameters, x, m.full(new Shape(3), (float) t), std);
-            NDArray inference = new NetworkScoreModel(network, VP, c).score(x, t);
-            assertArrayEquals(unscaled.toFloatArray(), training.toFloatArray(), 1e-6f);
-            assertArrayEquals(unscaled.toFloatArray(), inference.toFloatArray(), 1e-5f);
+            NDArray direct = TrainableScore.fromEpsilon(network).score(parameters, x, m.full(new Shape(3), (float) Math.log(VP.sigma(t))), std);
+            NDArray training = TrainableScore.fromEpsilon(network, logSigma).score(parameters, x, m.full(new Shape(3), (float) t), std);
+            NDArray inference = new NetworkScoreModel(network, VP, logSigma).score(x, t);
+            assertArrayEquals(direct.toFloatArray(), training.toFloatArray(), 1e-6f);
+            assertArrayEquals(direct.toFloatArray(), inference.toFloatArray(), 1e-5f);
         }
     }
 
