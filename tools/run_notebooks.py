@@ -73,6 +73,21 @@ def describe_failure(exc, cell_index, cell):
     return "\n".join([f"  at {where}", f"  error: {error}"] + [f"    {line}" for line in trace])
 
 
+def as_displayed(outputs):
+    """A cell's outputs as a terminal or Jupyter shows them: consecutive stream outputs of one name joined, and on each
+    line only the text after its last carriage return (a progress line rewrites itself, so a run keeps one line)."""
+    merged = []
+    for output in outputs:
+        if output.output_type == "stream" and merged and merged[-1].output_type == "stream" and merged[-1].name == output.name:
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    for output in merged:
+        if output.output_type == "stream":
+            output.text = "\n".join(line.rsplit("\r", 1)[-1] for line in output.text.split("\n"))
+    return merged
+
+
 def execute(path, out_dir, log_dir, cell_timeout):
     """Run one notebook; return (executed notebook, seconds, failure text or None)."""
     nb = nbformat.read(path, as_version=4)
@@ -101,6 +116,9 @@ def execute(path, out_dir, log_dir, cell_timeout):
                 # nbclient 0.7 leaves this registered when the kernel fails; it then asserts at exit
                 atexit.unregister(client._cleanup_kernel)
     seconds = time.monotonic() - start
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = as_displayed(cell.outputs)
     nbformat.write(nb, out_dir / f"{path.stem}.ipynb")
     html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     (out_dir / f"{path.stem}.html").write_text(html, encoding="utf-8")

@@ -11,8 +11,10 @@ import java.util.function.Supplier;
  * {@code train  1200/5000 (24%)  350.2 it/s  ETA 0:11  loss=0.123}.
  *
  * <p>{@link #update} prints at most once every {@value #INTERVAL_SECONDS} seconds, and always when
- * done reaches total; {@link #close} prints a final line with the total time. The default stream
- * is whatever System.out is at the moment of printing (what Jupyter shows).
+ * done reaches total; {@link #close} prints a final line with the total time. Each print starts with a carriage
+ * return and only the final one ends the line, so a terminal or Jupyter shows one line per run that updates in
+ * place (the notebook runner saves outputs as displayed). The default stream is whatever System.out is at the moment
+ * of printing (what Jupyter shows).
  */
 public final class Progress implements AutoCloseable {
 
@@ -89,7 +91,9 @@ public final class Progress implements AutoCloseable {
             lastPrint = now;
             printedTotal |= done == total;
             printedAny = true;
-            out.get().println(line(now, false));
+            PrintStream stream = out.get();
+            stream.print("\r" + line(now, false)); // the line rewrites itself: a run shows one line
+            stream.flush();
         }
     }
 
@@ -103,7 +107,7 @@ public final class Progress implements AutoCloseable {
     public void close() {
         if (!closed && (printedAny || !onlyIfLong)) {
             closed = true;
-            out.get().println(line(clock.getAsLong(), true));
+            out.get().print("\r" + line(clock.getAsLong(), true) + "\n");
         }
     }
 

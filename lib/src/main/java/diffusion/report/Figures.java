@@ -89,6 +89,25 @@ public final class Figures {
         return chart;
     }
 
+    /**
+     * Adds the curve (x_i, y_i) with markers and error bars y_i +- errors_i (e.g. one standard error over seeds); the
+     * three arrays have equal length &gt;= 1 and errors are finite and &gt;= 0; returns chart.
+     */
+    public static XYChart addLine(XYChart chart, String series, double[] x, double[] y, double[] errors) {
+        if (x.length != y.length || x.length != errors.length || x.length < 1) {
+            throw new IllegalArgumentException("x, y and errors have lengths " + x.length + ", " + y.length + " and " + errors.length
+                    + "; they must be equal and >= 1");
+        }
+        for (double e : errors) {
+            if (!(e >= 0) || Double.isInfinite(e)) {
+                throw new IllegalArgumentException("error bar " + e + ": error bars must be finite and >= 0");
+            }
+        }
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        chart.addSeries(series, x, y, errors);
+        return chart;
+    }
+
     /** Switches chart's y axis to a log scale (all y values must then be &gt; 0); returns chart. */
     public static XYChart logY(XYChart chart) {
         chart.getStyler().setYAxisLogarithmic(true);

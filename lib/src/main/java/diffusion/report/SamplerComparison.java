@@ -6,19 +6,23 @@ import diffusion.Arguments;
 import diffusion.DivergedException;
 import diffusion.Monitor;
 import diffusion.Noise;
+import diffusion.metrics.MonteCarlo;
 import diffusion.sample.Sampler;
 import diffusion.schedule.PerturbationKernel;
 import diffusion.schedule.TimeGrid;
 import diffusion.score.ScoreModel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
  * The loop of a sampler-comparison table: each row (a name, a Sampler and the TimeGrid it walks on the model's kernel)
- * is run `seeds` times with Noise.seeded(firstSeed + s), s = 0..seeds-1, from n prior draws, and scored against a
- * reference sample by SampleQuality (MMD^2 at the median bandwidth, sliced W2 over fixed directions). A row the sampler refuses (IllegalArgumentException before any work, e.g. ancestral sampling
- * under sub-VP) or that diverges (DivergedException) is reported on System.out and left out of the result.
+ * is run `seeds` times with Noise.seeded(firstSeed + s), s = 0..seeds-1, from n prior draws, and scored by one
+ * SampleQuality (its reference and, for mixtures, its modes). Every row sees the same seeds, so two rows compare by the
+ * paired test (Verdict.paired, rank). A row the sampler refuses (IllegalArgumentException before any work, e.g.
+ * ancestral sampling under sub-VP) or that diverges (DivergedException) is reported on System.out and left out.
  */
 public final class SamplerComparison {
 
@@ -26,27 +30,33 @@ public final class SamplerComparison {
     public record Row(String name, Sampler sampler, Function<PerturbationKernel, TimeGrid> grid) {
     }
 
-    /**
-     * The outcome of one row: NFE per sample, MMD^2 and sliced W2 averaged over the seeds, the standard error of the mean
-     * sliced W2 (sd / sqrt(seeds), NaN for one seed), wall-clock seconds per run, and the first seed's samples.
-     */
-    public record Entry(String row, int nfe, double mmd, double slicedW2, double slicedW2StandardError, double seconds,
-            NDArray firstSamples) {
+    /** The outcome of one row: NFE per sample, the scores of every seed, wall-clock seconds per run, the first seed's samples. */
+    public record Entry(String row, int nfe, List<SampleQuality.Scores> scores, double seconds, NDArray firstSamples) {
+
+        /** The metric over the seeds. */
+        public double[] values(SampleQuality.Metric metric) {
+            return metric.of(scores);
+        }
+
+        /** Its mean and standard error over the seeds (NaN error for one seed). */
+        public MonteCarlo.Estimate estimate(SampleQuality.Metric metric) {
+            return MonteCarlo.estimate(values(metric));
+        }
     }
 
     private final List<Row> rows;
     private final int n;
     private final long firstSeed;
     private final int seeds;
-    private final NDArray reference;
+    private final SampleQuality quality;
 
-    /** Rows compared on n &gt;= 1 samples, seeds &gt;= 1 runs each from firstSeed on, against reference (m, d). */
-    public SamplerComparison(List<Row> rows, int n, long firstSeed, int seeds, NDArray reference) {
+    /** Rows compared on n &gt;= 1 samples, seeds &gt;= 1 runs each from firstSeed on, scored by quality. */
+    public SamplerComparison(List<Row> rows, int n, long firstSeed, int seeds, SampleQuality quality) {
         this.rows = List.copyOf(Arguments.nonNull("rows", rows));
         this.n = Arguments.atLeast("n", n, 1);
         this.firstSeed = firstSeed;
         this.seeds = Arguments.atLeast("seeds", seeds, 1);
-        this.reference = Arguments.nonNull("reference", reference);
+        this.quality = Arguments.nonNull("quality", quality);
     }
 
     public List<Row> rows() {
@@ -71,8 +81,7 @@ public final class SamplerComparison {
     /** One row with model; an IllegalArgumentException of the sampler propagates. */
     public Entry run(NDManager manager, ScoreModel model, Row row, Monitor monitor) {
         TimeGrid grid = row.grid().apply(model.kernel());
-        double[] mmd = new double[seeds];
-        double[] w2 = new double[seeds];
+        List<SampleQuality.Scores> scores = new ArrayList<>();
         int nfe = 0;
         double seconds = 0;
         NDArray first = null;
@@ -82,33 +91,40 @@ public final class SamplerComparison {
                 Sampler.Result result = row.sampler().sample(scope, model, grid, Noise.seeded(firstSeed + s), monitor, n);
                 seconds += (System.nanoTime() - start) / 1e9 / seeds;
                 nfe = result.nfe();
-                SampleQuality.Scores quality = SampleQuality.against(reference).of(result.samples());
-                mmd[s] = quality.mmd();
-                w2[s] = quality.slicedW2();
+                scores.add(quality.of(result.samples()));
                 if (s == 0) {
                     first = result.samples();
                     first.attach(manager);
                 }
             }
         }
-        double meanW2 = mean(w2);
-        double se = seeds > 1 ? Math.sqrt(sumOfSquares(w2, meanW2) / (seeds - 1) / seeds) : Double.NaN;
-        return new Entry(row.name(), nfe, mean(mmd), meanW2, se, seconds, first);
+        return new Entry(row.name(), nfe, List.copyOf(scores), seconds, first);
     }
 
-    private static double mean(double[] values) {
-        double sum = 0;
-        for (double v : values) {
-            sum += v;
-        }
-        return sum / values.length;
+    /** The ranking of entries (at least two) on metric by the paired test over their shared seeds. */
+    public static Verdict.Ranking rank(List<Entry> entries, SampleQuality.Metric metric) {
+        Map<String, double[]> values = new LinkedHashMap<>();
+        entries.forEach(e -> values.put(e.row(), e.values(metric)));
+        return Verdict.rank(metric.label(), metric.better(), values, true);
     }
 
-    private static double sumOfSquares(double[] values, double mean) {
-        double sum = 0;
-        for (double v : values) {
-            sum += (v - mean) * (v - mean);
+    /** A table: row, NFE, seconds, then mean and SE over the seeds of each metric. */
+    public static Tables.Builder table(String name, List<Entry> entries, List<SampleQuality.Metric> metrics) {
+        List<String> columns = new ArrayList<>(List.of("sampler", "NFE", "seconds"));
+        metrics.forEach(m -> {
+            columns.add(m.label());
+            columns.add(m.label() + " SE");
+        });
+        Tables.Builder table = Tables.of(name, columns.toArray(String[]::new));
+        for (Entry e : entries) {
+            List<Object> row = new ArrayList<>(List.of(e.row(), e.nfe(), e.seconds()));
+            metrics.forEach(m -> {
+                MonteCarlo.Estimate estimate = e.estimate(m);
+                row.add(estimate.mean());
+                row.add(estimate.standardError());
+            });
+            table.row(row.toArray());
         }
-        return sum;
+        return table;
     }
 }

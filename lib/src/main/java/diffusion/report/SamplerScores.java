@@ -12,50 +12,52 @@ import diffusion.score.ReverseModel;
 import diffusion.score.ScoreModel;
 
 /**
- * Scores one sampler the way the steps sweeps of the notebooks do: as many samples as the reference holds, drawn on a
- * grid with a seeded noise source, against the reference (unbiased MMD^2 with the median bandwidth, sliced W2), and,
+ * Scores one sampler the way the steps sweeps of the notebooks do: n samples drawn on a
+ * grid with a seeded noise source, scored by one SampleQuality, and,
  * where the sampler's reverse chain has a density, the exact variational bound of that chain on evaluation data (in
  * bits/dim, with a Gaussian decoder, on the chain's own schedule). Every sampler scored by one instance sees the same
  * noise seed, reference and evaluation data, so rows differ only by the sampler.
  */
 public final class SamplerScores {
 
-    /** One row: the bound (NaN without a chain), its standard error, MMD^2, sliced W2 and the NFE per sample. */
-    public record Scores(double bitsPerDim, double bitsPerDimError, double mmd, double slicedW2, int nfe) {
+    /** One row: the bound (NaN without a chain), its standard error, the sample-quality scores and the NFE per sample. */
+    public record Scores(double bitsPerDim, double bitsPerDimError, SampleQuality.Scores quality, int nfe) {
     }
 
-    private final NDArray reference;
+    private final SampleQuality quality;
+    private final int n;
     private final NDArray boundData;
     private final long boundSeed;
     private final long sampleSeed;
     private final Monitor monitor;
 
-    private SamplerScores(NDArray reference, NDArray boundData, long boundSeed, long sampleSeed, Monitor monitor) {
-        this.reference = reference;
+    private SamplerScores(SampleQuality quality, int n, NDArray boundData, long boundSeed, long sampleSeed, Monitor monitor) {
+        this.quality = quality;
+        this.n = n;
         this.boundData = boundData;
         this.boundSeed = boundSeed;
         this.sampleSeed = sampleSeed;
         this.monitor = monitor;
     }
 
-    /** Scores against reference samples (n, d) with SampleQuality: n samples per sampler, noise seed 0, quiet. */
-    public static SamplerScores against(NDArray reference) {
-        return new SamplerScores(reference, null, 0, 0, Monitor.quiet());
+    /** Scores n &gt;= 1 samples per sampler with quality: noise seed 0, quiet. */
+    public static SamplerScores against(SampleQuality quality, int n) {
+        return new SamplerScores(diffusion.Arguments.nonNull("quality", quality), diffusion.Arguments.atLeast("n", n, 1), null, 0, 0, Monitor.quiet());
     }
 
     /** The bound is evaluated on data (n, d) with the bound's own Monte Carlo seed. */
     public SamplerScores boundOn(NDArray data, long seed) {
-        return new SamplerScores(reference, data, seed, sampleSeed, monitor);
+        return new SamplerScores(quality, n, data, seed, sampleSeed, monitor);
     }
 
     /** Every sampler draws from Noise.seeded(seed). */
     public SamplerScores noiseSeed(long seed) {
-        return new SamplerScores(reference, boundData, boundSeed, seed, monitor);
+        return new SamplerScores(quality, n, boundData, boundSeed, seed, monitor);
     }
 
     /** The monitor each sampling run reports to. */
     public SamplerScores monitor(Monitor runMonitor) {
-        return new SamplerScores(reference, boundData, boundSeed, sampleSeed, runMonitor);
+        return new SamplerScores(quality, n, boundData, boundSeed, sampleSeed, runMonitor);
     }
 
     /**
@@ -74,10 +76,8 @@ public final class SamplerScores {
                 bits = e.bitsPerDim();
                 error = e.bitsPerDimError();
             }
-            int n = (int) reference.getShape().get(0);
             Sampler.Result result = sampler.sample(scope, model, grid, Noise.seeded(sampleSeed), monitor, n);
-            SampleQuality.Scores quality = SampleQuality.against(reference).of(result.samples());
-            return new Scores(bits, error, quality.mmd(), quality.slicedW2(), result.nfe());
+            return new Scores(bits, error, quality.of(result.samples()), result.nfe());
         }
     }
 }

@@ -11,8 +11,6 @@ import diffusion.Noise;
 import diffusion.data.GaussianMixture;
 import diffusion.loss.Decoder;
 import diffusion.loss.VariationalBound;
-import diffusion.metrics.Mmd;
-import diffusion.metrics.SlicedWasserstein;
 import diffusion.process.ReverseVariance;
 import diffusion.sample.GeneralisedReverse;
 import diffusion.sample.SubsequenceModel;
@@ -27,7 +25,7 @@ class SamplerScoresTest {
 
     private static final GaussianMixture DATA = GaussianMixture.gaussian(new double[] {0.5, -1.0}, new double[] {0.3, 2.0});
 
-    /** The row equals what the notebook computed by hand: the chain's bound, and MMD^2 / sliced W2 of seeded samples. */
+    /** The row equals what the notebook computed by hand: the chain's bound, and the sample-quality scores of seeded samples. */
     @Test
     void scoresMatchTheHandWrittenComputation() {
         NoiseSchedule schedule = NoiseSchedule.linear(200);
@@ -39,14 +37,13 @@ class SamplerScoresTest {
             NDArray fresh = DATA.sample(m, 300, 2);
             ChainModel chain = ChainModel.ddpm(new SubsequenceModel(oracle, steps), ReverseVariance.BETA);
             GeneralisedReverse sampler = GeneralisedReverse.ddpm(ReverseVariance.BETA);
-            SamplerScores.Scores scores = SamplerScores.against(reference).boundOn(fresh, 3).noiseSeed(4).score(m, oracle, sampler, grid, chain);
+            SamplerScores.Scores scores = SamplerScores.against(SampleQuality.against(reference), 300).boundOn(fresh, 3).noiseSeed(4).score(m, oracle, sampler, grid, chain);
 
             VariationalBound.Evaluation e = new VariationalBound(steps.subSchedule(), Decoder.GAUSSIAN).evaluate(chain, fresh, 3);
             NDArray samples = sampler.sample(m, oracle, grid, Noise.seeded(4), Monitor.quiet(), 300).samples();
             assertEquals(e.bitsPerDim(), scores.bitsPerDim(), 1e-9);
             assertEquals(e.bitsPerDimError(), scores.bitsPerDimError(), 1e-9);
-            assertEquals(Mmd.rbf(samples, reference), scores.mmd(), 1e-9);
-            assertEquals(SlicedWasserstein.distance(samples, reference, SampleQuality.DIRECTIONS, SampleQuality.PROJECTION_SEED), scores.slicedW2(), 1e-9);
+            assertEquals(SampleQuality.against(reference).of(samples), scores.quality());
             assertEquals(20, scores.nfe());
         }
     }
@@ -59,10 +56,10 @@ class SamplerScoresTest {
         Timesteps steps = Timesteps.uniform(schedule, 10);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray reference = DATA.sample(m, 100, 1);
-            SamplerScores scorer = SamplerScores.against(reference);
+            SamplerScores scorer = SamplerScores.against(SampleQuality.against(reference), 100);
             SamplerScores.Scores scores = scorer.score(m, oracle, GeneralisedReverse.ddim(0), TimeGrid.of(steps), null);
             assertTrue(Double.isNaN(scores.bitsPerDim()) && Double.isNaN(scores.bitsPerDimError()));
-            assertTrue(scores.slicedW2() > 0 && scores.slicedW2() < 1, "sliced W2 " + scores.slicedW2());
+            assertTrue(scores.quality().slicedW2() > 0 && scores.quality().slicedW2() < 1, "sliced W2 " + scores.quality().slicedW2());
             ChainModel chain = ChainModel.ddpm(new SubsequenceModel(oracle, steps), ReverseVariance.BETA);
             assertThrows(IllegalStateException.class, () -> scorer.score(m, oracle, GeneralisedReverse.ddpm(ReverseVariance.BETA), TimeGrid.of(steps), chain));
         }
