@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.FloatColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.NumberColumn;
 import tech.tablesaw.api.StringColumn;
@@ -72,7 +72,7 @@ public final class Tables {
         if (column.isMissing(row)) {
             return "";
         }
-        if (column.type() == ColumnType.DOUBLE || column.type() == ColumnType.FLOAT) {
+        if (column instanceof DoubleColumn || column instanceof FloatColumn) { // not type() ==: Tablesaw's type singletons can be duplicated
             return format(((NumberColumn<?, ?>) column).getDouble(row));
         }
         return column.getString(row);

@@ -35,7 +35,7 @@ public final class Verdict {
 
     /** One comparison: its metric, the two sides with their estimates, the test, its p-value and the outcome. */
     public record Comparison(String metric, String a, MonteCarlo.Estimate estimateA, String b, MonteCarlo.Estimate estimateB,
-            int seeds, String test, double pValue, Outcome outcome) {
+            int seedsA, int seedsB, String test, double pValue, Outcome outcome) {
 
         /** E.g. "DDIM is better than DDPM on W2 (0.031 ± 0.002 vs 0.045 ± 0.003, mean ± SE over 5 seeds; Welch t-test p = 0.004)". */
         public String sentence() {
@@ -45,7 +45,7 @@ public final class Verdict {
                 case TIE -> "ties with";
             };
             return a + " " + relation + " " + b + " on " + metric + " (" + format(estimateA) + " vs " + format(estimateB)
-                    + ", mean ± SE over " + seeds + " seeds; " + test + " p = " + Tables.format(pValue)
+                    + ", mean ± SE over " + (seedsA == seedsB ? seedsA + " seeds" : seedsA + " and " + seedsB + " runs") + "; " + test + " p = " + Tables.format(pValue)
                     + (outcome == Outcome.TIE ? ", no difference at " + percent() : ", at " + percent()) + ")";
         }
     }
@@ -60,7 +60,7 @@ public final class Verdict {
         double vb = eb.standardError() * eb.standardError();
         double df = (va + vb) * (va + vb) / (va * va / (valuesA.length - 1) + vb * vb / (valuesB.length - 1)); // Welch-Satterthwaite
         double p = pValue(ea.mean() - eb.mean(), Math.sqrt(va + vb), df);
-        return new Comparison(metric, a, ea, b, eb, Math.min(valuesA.length, valuesB.length), "Welch t-test", p,
+        return new Comparison(metric, a, ea, b, eb, valuesA.length, valuesB.length, "Welch t-test", p,
                 outcome(ea.mean() - eb.mean(), p, better));
     }
 
@@ -78,7 +78,7 @@ public final class Verdict {
         }
         MonteCarlo.Estimate d = MonteCarlo.estimate(difference);
         double p = pValue(d.mean(), d.standardError(), valuesA.length - 1);
-        return new Comparison(metric, a, MonteCarlo.estimate(valuesA), b, MonteCarlo.estimate(valuesB), valuesA.length,
+        return new Comparison(metric, a, MonteCarlo.estimate(valuesA), b, MonteCarlo.estimate(valuesB), valuesA.length, valuesB.length,
                 "paired t-test", p, outcome(d.mean(), p, better));
     }
 
@@ -109,7 +109,7 @@ public final class Verdict {
         }
 
         private int seeds() {
-            return againstBest.stream().mapToInt(Comparison::seeds).min().orElse(0);
+            return againstBest.stream().mapToInt(Comparison::seedsA).min().orElse(0);
         }
     }
 

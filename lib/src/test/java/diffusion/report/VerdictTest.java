@@ -26,6 +26,14 @@ class VerdictTest {
                 c.sentence());
     }
 
+    /** Against a floor of another size the sentence gives both counts. */
+    @Test
+    void unequalRunCountsAreBothStated() {
+        double[] floor = {0.2, 0.19, 0.21, 0.2, 0.22, 0.18, 0.2, 0.21, 0.19, 0.2};
+        String sentence = Verdict.compare("W2", Verdict.Better.LOWER, "A", A, "floor", floor).sentence();
+        assertTrue(sentence.contains("mean ± SE over 5 and 10 runs"), sentence);
+    }
+
     /** The paired test on shared seeds is commons-math's paired t-test; close means are a tie. */
     @Test
     void pairedMatchesTheReferenceImplementation() {
