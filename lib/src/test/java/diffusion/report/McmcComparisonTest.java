@@ -51,7 +51,7 @@ class McmcComparisonTest extends ManagedTest {
         assertEquals(ula.modeFraction(0).mean(), MonteCarloMean.of(ula.modeFractions(), 0), 1e-12);
         McmcComparison.Entry exact = McmcComparison.find(entries, "RDMC, exact score");
         Verdict.Comparison c = McmcComparison.paired(entries, SampleQuality.Metric.MODE_WEIGHT_ERROR, "RDMC, exact score", "ULA");
-        assertEquals(3, c.seeds());
+        assertEquals(3, c.seedsA());
         assertTrue(exact.estimate(SampleQuality.Metric.MODE_WEIGHT_ERROR).mean() < ula.estimate(SampleQuality.Metric.MODE_WEIGHT_ERROR).mean(),
                 "ULA keeps the N(0, I) basin masses (1/2, 1/2), RDMC moves towards (1/4, 3/4)");
         List<SampleQuality.Scores> floor = McmcComparison.floorDraws(quality, manager, TARGET.mixture(), 400, 50);
