@@ -43,6 +43,14 @@ public final class EpsTrainer {
         this(manager, network, sde, TimeConditioning.logSigma(sde), config, sde.requireTime("tMin", tMin));
     }
 
+    /**
+     * Continuous DSM under sde as above, with the network reading tau(t) = conditioning (in the loss and in
+     * scoreModel() alike) instead of log sigma(t): e.g. the former tau = 1000 t, for a before/after comparison.
+     */
+    public EpsTrainer(NDManager manager, EpsMlp network, Sde sde, double tMin, TimeConditioning conditioning, TrainingConfig config) {
+        this(manager, network, sde, Arguments.nonNull("conditioning", conditioning), config, sde.requireTime("tMin", tMin));
+    }
+
     /** As above with the network reading tau(t) = conditioning in the loss and in scoreModel() alike. */
     private EpsTrainer(NDManager manager, EpsMlp network, Sde sde, TimeConditioning conditioning, TrainingConfig config, double tMin) {
         this(manager, network, sde, conditioning, config, continuous(sde, conditioning, tMin));

@@ -13,6 +13,7 @@ import diffusion.DivergedException;
 import diffusion.data.GaussianMixture;
 import diffusion.loss.SimpleLoss;
 import diffusion.nn.EpsMlp;
+import diffusion.nn.TimeConditioning;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.GaussianMixtureOracle;
 import diffusion.score.NetworkScoreModel;
@@ -92,6 +93,32 @@ class EpsTrainerTest {
             double error = optimal * Math.sqrt(2.0 / (2_000 * grid)); // chi-square-like evaluation noise
             assertTrue(network >= optimal - 5 * error, "network " + network + " below the optimum " + optimal);
             assertTrue(network <= 1.10 * optimal, "network " + network + " not within 10% of the optimum " + optimal);
+        }
+    }
+
+    /**
+     * The constructor with a TimeConditioning: logSigma given explicitly trains bit for bit like the default
+     * constructor; another conditioning (the former tau = 1000 t) is what scoreModel() feeds the EMA network, and
+     * gives another network; a null conditioning is refused.
+     */
+    @Test
+    void aGivenTimeConditioningIsUsedInTrainingAndInTheScoreModel() {
+        VpSde sde = new VpSde(0.1, 20);
+        TimeConditioning thousandT = t -> 1000 * t;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray train = DATA.sample(m, 1_000, 1);
+            float[] byDefault = new EpsTrainer(m, new EpsMlp(2, 32, 2, 8), sde, 1e-3, config(30)).train(train);
+            float[] explicit = new EpsTrainer(m, new EpsMlp(2, 32, 2, 8), sde, 1e-3, TimeConditioning.logSigma(sde), config(30)).train(train);
+            assertArrayEquals(byDefault, explicit);
+            EpsTrainer trainer = new EpsTrainer(m, new EpsMlp(2, 32, 2, 8), sde, 1e-3, thousandT, config(30));
+            float[] other = trainer.train(train);
+            assertTrue(!Arrays.equals(byDefault, other), "another conditioning trains another network");
+            NDArray x = m.randomNormal(new Shape(10, 2));
+            assertArrayEquals(new NetworkScoreModel(trainer.ema(), sde, thousandT).epsilon(x, 0.37).toFloatArray(),
+                    trainer.scoreModel().epsilon(x, 0.37).toFloatArray());
+            assertTrue(!Arrays.equals(new NetworkScoreModel(trainer.ema(), sde, TimeConditioning.logSigma(sde)).epsilon(x, 0.37).toFloatArray(),
+                    trainer.scoreModel().epsilon(x, 0.37).toFloatArray()), "scoreModel() reads 1000 t, not log sigma");
+            assertThrows(IllegalArgumentException.class, () -> new EpsTrainer(m, new EpsMlp(2, 8, 1, 4), sde, 1e-3, null, config(1)));
         }
     }
 
