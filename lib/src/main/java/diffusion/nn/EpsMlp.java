@@ -21,7 +21,7 @@ import diffusion.Arguments;
  * interpolation v, for instance). tau is the kernel time as the network reads it (TimeConditioning: a discrete
  * chain's step t itself, log sigma(t) in continuous time). Inputs: NDList(x_t, tau); output: NDList of shape (n, outputs).
  */
-public final class EpsMlp extends AbstractBlock {
+public final class EpsMlp extends AbstractBlock implements TimeNetwork {
 
     private static final byte VERSION = 1;
 
@@ -63,6 +63,7 @@ public final class EpsMlp extends AbstractBlock {
     }
 
     /** A fresh, uninitialised network with the same architecture (used for the EMA copy). */
+    @Override
     public EpsMlp sameArchitecture() {
         return new EpsMlp(dim, outputs, width, depth, embedding.size());
     }
@@ -72,12 +73,19 @@ public final class EpsMlp extends AbstractBlock {
         return dim;
     }
 
+    /** (d). */
+    @Override
+    public Shape sampleShape() {
+        return new Shape(dim);
+    }
+
     /** The number of output units. */
     public int outputs() {
         return outputs;
     }
 
     /** Initialises the parameters for batches of d-dimensional data. */
+    @Override
     public void initialize(NDManager manager) {
         initialize(manager, DataType.FLOAT32, new Shape(1, dim), new Shape(1));
     }

@@ -5,44 +5,52 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import diffusion.Arguments;
-import diffusion.nn.EpsMlp;
 import diffusion.nn.TimeConditioning;
+import diffusion.nn.TimeNetwork;
 import diffusion.schedule.PerturbationKernel;
 
 /**
- * A trained noise predictor eps_theta(x_t, t) seen through the ScoreModel seam (inference only). A network with more
- * outputs than d (eps and a learned variance, say) contributes its first d outputs as eps. The network sees the time
+ * A trained network seen through the ScoreModel seam (inference only): its output at (x_t, tau(t)) is a prediction in
+ * a stated parameterisation (eps unless said otherwise). A network with more output channels than the sample (eps
+ * and a learned variance, say) contributes its first sampleShape[0] channels (axis 1). The network sees the time
  * through the conditioning it was trained with, tau(t): the step t itself for discrete chains, the log noise level
  * for continuous-time models (nn/TimeConditioning).
  */
 public final class NetworkScoreModel implements ScoreModel {
 
-    private final EpsMlp network;
+    private final TimeNetwork network;
     private final PerturbationKernel kernel;
     private final TimeConditioning conditioning;
+    private final Parameterisation parameterisation;
 
-    /** A network trained on the kernel's own time, tau = t (TimeConditioning.KERNEL_TIME). */
-    public NetworkScoreModel(EpsMlp network, PerturbationKernel kernel) {
+    /** A noise predictor trained on the kernel's own time, tau = t (TimeConditioning.KERNEL_TIME). */
+    public NetworkScoreModel(TimeNetwork network, PerturbationKernel kernel) {
         this(network, kernel, TimeConditioning.KERNEL_TIME);
     }
 
-    /** A network trained on tau(t) (see TrainableScore.fromEpsilon(network, conditioning)). */
-    public NetworkScoreModel(EpsMlp network, PerturbationKernel kernel, TimeConditioning conditioning) {
-        this.network = network;
-        this.kernel = kernel;
-        this.conditioning = Arguments.nonNull("conditioning", conditioning);
+    /** A noise predictor trained on tau(t) (see TrainableScore.fromEpsilon(network, conditioning)). */
+    public NetworkScoreModel(TimeNetwork network, PerturbationKernel kernel, TimeConditioning conditioning) {
+        this(network, kernel, conditioning, Parameterisation.EPSILON);
     }
 
-    /** (d). */
+    /** A network trained on tau(t) to predict in parameterisation (eps, x_0, v or the score). */
+    public NetworkScoreModel(TimeNetwork network, PerturbationKernel kernel, TimeConditioning conditioning,
+            Parameterisation parameterisation) {
+        this.network = Arguments.nonNull("network", network);
+        this.kernel = Arguments.nonNull("kernel", kernel);
+        this.conditioning = Arguments.nonNull("conditioning", conditioning);
+        this.parameterisation = Arguments.nonNull("parameterisation", parameterisation);
+    }
+
+    /** The network's sample shape. */
     @Override
     public Shape sampleShape() {
-        return new Shape(network.dim());
+        return network.sampleShape();
     }
 
-    /** The network predicts the noise. */
     @Override
     public Parameterisation parameterisation() {
-        return Parameterisation.EPSILON;
+        return parameterisation;
     }
 
     @Override
@@ -50,12 +58,13 @@ public final class NetworkScoreModel implements ScoreModel {
         return kernel;
     }
 
-    /** eps_theta(x_t, tau(t)), the same t for every row. */
+    /** The network's prediction at (x_t, tau(t)), the same t for every row. */
     @Override
     public NDArray output(NDArray x, double t) {
-        Arguments.requireBatch("x", x, dim());
+        Arguments.requireSamples("x", x, sampleShape());
         NDArray time = x.getManager().full(new Shape(x.getShape().get(0)), (float) conditioning.input(t)).toDevice(x.getDevice(), false);
         NDArray out = network.forward(new ParameterStore(x.getManager(), false), new NDList(x, time), false).head();
-        return network.outputs() == dim() ? out : out.get(":, 0:" + dim());
+        long channels = sampleShape().get(0);
+        return out.getShape().get(1) == channels ? out : out.get(":, 0:" + channels);
     }
 }

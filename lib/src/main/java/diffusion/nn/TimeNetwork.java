@@ -1,0 +1,23 @@
+package diffusion.nn;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+
+/**
+ * A network of (x_t, tau): inputs NDList(x_t of shape (n, sampleShape...), tau of shape (n,)), output NDList of one
+ * array (n, C', ...) whose first sampleShape[0] channels (axis 1) are the prediction, shaped like x_t: the MLP for
+ * vectors (EpsMlp) and the UNet for images. What it predicts (eps, x_0, v) is said where it is seen as a ScoreModel
+ * (score/NetworkScoreModel).
+ */
+public interface TimeNetwork extends Block {
+
+    /** The shape of one input sample: (d) for vectors, (C, H, W) for images. */
+    Shape sampleShape();
+
+    /** A fresh, uninitialised network of the same architecture (the EMA copy, a checkpoint's target). */
+    TimeNetwork sameArchitecture();
+
+    /** Initialises the parameters for batches of sampleShape() samples. */
+    void initialize(NDManager manager);
+}
