@@ -206,32 +206,14 @@ public final class McmcComparison {
      */
     public static Tables.Builder table(String name, List<Entry> entries, List<SampleQuality.Metric> metrics,
             List<SampleQuality.Scores> floor) {
-        List<String> columns = new ArrayList<>(List.of("sampler", "evaluations per particle", "gradient evaluations per particle",
-                "acceptance rate", "seconds per run"));
-        metrics.forEach(m -> {
-            columns.add(m.label());
-            columns.add(m.label() + " SE");
-        });
-        Tables.Builder table = Tables.of(name, columns.toArray(String[]::new));
+        Tables.Builder table = SampleQuality.table(name, List.of("sampler", "evaluations per particle",
+                "gradient evaluations per particle", "acceptance rate", "seconds per run"), metrics);
         if (floor != null) {
-            List<Object> row = new ArrayList<>(List.of("exact samples (floor, " + floor.size() + " draws)", 0.0, 0.0, Double.NaN, 0.0));
-            metrics.forEach(m -> {
-                MonteCarlo.Estimate estimate = MonteCarlo.estimate(m.of(floor));
-                row.add(estimate.mean());
-                row.add(estimate.standardError());
-            });
-            table.row(row.toArray());
+            SampleQuality.row(table, List.of("exact samples (floor, " + floor.size() + " draws)", 0.0, 0.0, Double.NaN, 0.0), metrics,
+                    m -> MonteCarlo.estimate(m.of(floor)));
         }
-        for (Entry e : entries) {
-            List<Object> row = new ArrayList<>(List.of(e.name(), e.evaluationsPerParticle(), e.gradientEvaluationsPerParticle(),
-                    e.acceptanceRate(), e.seconds()));
-            metrics.forEach(m -> {
-                MonteCarlo.Estimate estimate = e.estimate(m);
-                row.add(estimate.mean());
-                row.add(estimate.standardError());
-            });
-            table.row(row.toArray());
-        }
+        entries.forEach(e -> SampleQuality.row(table, List.of(e.name(), e.evaluationsPerParticle(), e.gradientEvaluationsPerParticle(),
+                e.acceptanceRate(), e.seconds()), metrics, e::estimate));
         return table;
     }
 

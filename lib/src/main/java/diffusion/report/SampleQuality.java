@@ -11,9 +11,11 @@ import diffusion.metrics.ModeWeights;
 import diffusion.metrics.MonteCarlo;
 import diffusion.metrics.PrecisionRecall;
 import diffusion.metrics.SlicedWasserstein;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -171,5 +173,26 @@ public final class SampleQuality {
     /** The metrics this instance computes: all five with known modes, the first three otherwise. */
     public List<Metric> metrics() {
         return modes == null ? List.of(Metric.ENERGY, Metric.SLICED_W2, Metric.PRECISION) : List.of(Metric.values());
+    }
+
+    /** A table with the leading columns, then "metric" and "metric SE" for each metric (the comparison tables' layout). */
+    static Tables.Builder table(String name, List<String> leading, List<Metric> metrics) {
+        List<String> columns = new ArrayList<>(leading);
+        metrics.forEach(m -> {
+            columns.add(m.label());
+            columns.add(m.label() + " SE");
+        });
+        return Tables.of(name, columns.toArray(String[]::new));
+    }
+
+    /** Adds to table the row of leading values, then the mean and SE of estimate(m) for each metric. */
+    static void row(Tables.Builder table, List<Object> leading, List<Metric> metrics, Function<Metric, MonteCarlo.Estimate> estimate) {
+        List<Object> row = new ArrayList<>(leading);
+        metrics.forEach(m -> {
+            MonteCarlo.Estimate e = estimate.apply(m);
+            row.add(e.mean());
+            row.add(e.standardError());
+        });
+        table.row(row.toArray());
     }
 }

@@ -110,21 +110,8 @@ public final class SamplerComparison {
 
     /** A table: row, NFE, seconds, then mean and SE over the seeds of each metric. */
     public static Tables.Builder table(String name, List<Entry> entries, List<SampleQuality.Metric> metrics) {
-        List<String> columns = new ArrayList<>(List.of("sampler", "NFE", "seconds"));
-        metrics.forEach(m -> {
-            columns.add(m.label());
-            columns.add(m.label() + " SE");
-        });
-        Tables.Builder table = Tables.of(name, columns.toArray(String[]::new));
-        for (Entry e : entries) {
-            List<Object> row = new ArrayList<>(List.of(e.row(), e.nfe(), e.seconds()));
-            metrics.forEach(m -> {
-                MonteCarlo.Estimate estimate = e.estimate(m);
-                row.add(estimate.mean());
-                row.add(estimate.standardError());
-            });
-            table.row(row.toArray());
-        }
+        Tables.Builder table = SampleQuality.table(name, List.of("sampler", "NFE", "seconds"), metrics);
+        entries.forEach(e -> SampleQuality.row(table, List.of(e.row(), e.nfe(), e.seconds()), metrics, e::estimate));
         return table;
     }
 }
