@@ -26,7 +26,7 @@ import org.apache.commons.math3.linear.RealVector;
  * pytorch-fid). The plug-in estimate is biased upwards at finite n: for two independent n-point samples of one
  * Gaussian N(mu, S) with eigenvalues lambda_i, E d^2 = 2 tr(S) / n + (tr S + sum_{i != j} lambda_i lambda_j /
  * (lambda_i + lambda_j)) / (n - 1) + O(n^-2), which is 2d / n + d (d + 1) / (2 (n - 1)) for S = I; compare a model's
- * value with the data-versus-data baseline at the same n, not with 0.
+ * value with the data-versus-data baseline at the same n ({@link FrechetBaseline}), not with 0.
  *
  * <p>On the features of the workbench's small classifier this is {@value #LABEL}, not the Inception-v3 FID of the
  * papers ({@link #NOTE}).
