@@ -131,7 +131,7 @@ public final class FrechetDistance {
         RealVector difference = new ArrayRealVector(a.mu()).subtract(new ArrayRealVector(b.mu()));
         RealMatrix s1 = symmetric(a.sigma());
         RealMatrix s2 = symmetric(b.sigma());
-        return difference.dotProduct(difference) + s1.getTrace() + s2.getTrace() - 2 * traceSqrtProduct(s1, s2);
+        return difference.dotProduct(difference) + s1.getTrace() + s2.getTrace() - 2 * traceSqrtProduct(s1, s2); // ||mu1 - mu2||^2 + tr S1 + tr S2 - 2 tr M^{1/2}
     }
 
     /** tr (S1^{1/2} S2 S1^{1/2})^{1/2} = sum_i sqrt(lambda_i(M)), which equals tr sqrtm(S1 S2) (see the class comment). */

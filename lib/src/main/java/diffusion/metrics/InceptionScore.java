@@ -45,7 +45,7 @@ public final class InceptionScore {
     /** IS over all n rows of probabilities (n, K) at once (one split). */
     public static double of(NDArray probabilities) {
         double[][] p = checked(probabilities, 1);
-        return Math.exp(meanKl(p, 0, p.length));
+        return Math.exp(meanKl(p, 0, p.length)); // IS = exp(E_x KL(p(y|x) || p(y)))
     }
 
     /** IS over `splits` contiguous splits of probabilities (n, K), n &gt;= splits &gt;= 1: mean and sd over splits. */
@@ -56,7 +56,7 @@ public final class InceptionScore {
         double[] scores = new double[splits];
         double mean = 0;
         for (int k = 0; k < splits; k++) {
-            scores[k] = Math.exp(meanKl(p, (int) ((long) k * n / splits), (int) ((long) (k + 1) * n / splits)));
+            scores[k] = Math.exp(meanKl(p, (int) ((long) k * n / splits), (int) ((long) (k + 1) * n / splits))); // rows [k n / s, (k + 1) n / s)
             mean += scores[k] / splits;
         }
         double squares = 0;
