@@ -1,13 +1,13 @@
 package diffusion.score;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import diffusion.Arguments;
 import diffusion.Scalar;
 import diffusion.nn.TimeNetwork;
 import diffusion.schedule.PerturbationKernel;
+import java.util.Arrays;
 
 /**
  * A network F under EDM preconditioning seen as a ScoreModel over any kernel (inference only): with y = x_t / m(t) and
@@ -66,15 +66,11 @@ public final class EdmModel implements ScoreModel, Denoiser {
         return x0(Scalar.over(x, m), sigma);
     }
 
-    /** D(y; sigma) = c_skip y + c_out F(c_in y, c_noise) for y = x_0 + sigma n (n, d), sigma &gt; 0, kernel-free. */
+    /** D(y; sigma) = c_skip y + c_out F(c_in y, c_noise) for y = x_0 + sigma n (n, sampleShape...), sigma &gt; 0, kernel-free. */
     @Override
     public NDArray x0(NDArray y, double sigma) {
-        Arguments.requireSamples("y", y, sampleShape());
-        EdmPreconditioning c = preconditioning;
-        NDArray noise = y.getManager().full(new Shape(y.getShape().get(0)), (float) c.cNoise(sigma)).toDevice(y.getDevice(), false);
-        NDArray f = network.forward(new ParameterStore(y.getManager(), false), new NDList(Scalar.times(y, c.cIn(sigma)), noise), false).head();
-        long channels = sampleShape().get(0);
-        NDArray out = (f.getShape().get(1) == channels ? f : f.get(":, 0:" + channels)).toType(y.getDataType(), false);
-        return Scalar.times(y, c.cSkip(sigma)).add(Scalar.times(out, c.cOut(sigma))); // c_skip y + c_out F(c_in y, c_noise)
+        double[] sigmas = new double[Math.toIntExact(y.getShape().get(0))];
+        Arrays.fill(sigmas, sigma);
+        return preconditioning.denoise(network, new ParameterStore(y.getManager(), false), y, sigmas, false);
     }
 }

@@ -1,6 +1,13 @@
 package diffusion.score;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
 import diffusion.Arguments;
+import diffusion.Scalar;
+import diffusion.nn.TimeNetwork;
+import java.util.Arrays;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * Karras et al.'s (2022, EDM, Table 1 and section 5) preconditioning of a denoiser network F for data of standard
@@ -48,6 +55,32 @@ public final class EdmPreconditioning {
     public double lossWeight(double sigma) {
         Arguments.positive("sigma", sigma);
         return (sigma * sigma + sigmaData * sigmaData) / (sigma * sigmaData * sigma * sigmaData);
+    }
+
+    /**
+     * D(y; sigma) = c_skip y + c_out F(c_in y, c_noise) for a batch y (n, sampleShape...) with one noise level per row,
+     * sigma[i] &gt; 0, the network F read through parameters (training = true keeps the graph for a loss): the one place
+     * where inference (EdmModel) and training (loss/EdmLoss) apply the preconditioning. F's first sampleShape[0] output
+     * channels are its prediction.
+     */
+    public NDArray denoise(TimeNetwork network, ParameterStore parameters, NDArray y, double[] sigma, boolean training) {
+        Arguments.requireSamples("y", y, network.sampleShape());
+        if (sigma.length != y.getShape().get(0)) {
+            throw new IllegalArgumentException("sigma has " + sigma.length + " entries for " + y.getShape().get(0) + " rows of y: one per row");
+        }
+        for (int i = 0; i < sigma.length; i++) {
+            Arguments.positive("sigma[" + i + "]", sigma[i]);
+        }
+        NDArray noise = perRow(y, sigma, this::cNoise).reshape(sigma.length);
+        NDArray f = network.forward(parameters, new NDList(y.mul(perRow(y, sigma, this::cIn)), noise), training).head();
+        long channels = network.sampleShape().get(0);
+        NDArray out = (f.getShape().get(1) == channels ? f : f.get(":, 0:" + channels)).toType(y.getDataType(), false);
+        return y.mul(perRow(y, sigma, this::cSkip)).add(out.mul(perRow(y, sigma, this::cOut))); // c_skip y + c_out F(c_in y, c_noise)
+    }
+
+    /** c(sigma_i) row by row, shaped to broadcast over y's rows (Scalar.rows). */
+    private static NDArray perRow(NDArray y, double[] sigma, DoubleUnaryOperator c) {
+        return Scalar.rows(y, Arrays.stream(sigma).map(c).toArray());
     }
 
     private static double requireSigma(double sigma) {
