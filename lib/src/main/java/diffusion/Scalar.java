@@ -1,6 +1,8 @@
 package diffusion;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * Multiplication of a differentiable array by a constant, safe for autograd. DJL's x.mul(Number) wraps the number in
@@ -23,5 +25,21 @@ public final class Scalar {
     /** x / c, as times(x, 1 / c). */
     public static NDArray over(NDArray x, double c) {
         return times(x, 1 / c);
+    }
+
+    /**
+     * One constant per row of x (n, ...): values (length n) as an array of shape (n, 1, ..., 1) that broadcasts over x's
+     * rows, a PyTorch-owned copy of x's type on x's device (per-row coefficients of a loss, safe for autograd as above).
+     */
+    public static NDArray rows(NDArray x, double[] values) {
+        if (values.length != x.getShape().get(0)) {
+            throw new IllegalArgumentException("values has " + values.length + " entries for " + x.getShape().get(0) + " rows: one per row");
+        }
+        long[] shape = new long[x.getShape().dimension()];
+        Arrays.fill(shape, 1);
+        shape[0] = values.length;
+        try (NDArray wrapped = x.getManager().create(values, new Shape(shape))) { // over a Java buffer: copied below, then released
+            return wrapped.toType(x.getDataType(), true).toDevice(x.getDevice(), false);
+        }
     }
 }

@@ -2,6 +2,7 @@ package diffusion.report;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import diffusion.Arguments;
 import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
 import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
 import de.erichseifert.vectorgraphics2d.util.PageSize;
@@ -47,7 +48,7 @@ public final class Figures {
 
     /** A square-ish scatter chart of the 2D points (n, 2), as one series named seriesName. */
     public static XYChart scatter(String title, String seriesName, NDArray points) {
-        XYChart chart = chart(title, "x1", "x2", XYSeries.XYSeriesRenderStyle.Scatter);
+        XYChart chart = chart(title, "x1", "x2", XYSeries.XYSeriesRenderStyle.Scatter, WIDTH, HEIGHT);
         chart.getStyler().setMarkerSize(SCATTER_MARKER_SIZE);
         return addScatter(chart, seriesName, points);
     }
@@ -76,7 +77,12 @@ public final class Figures {
 
     /** An empty line chart with the given title and axis labels; add curves with {@link #addLine}. */
     public static XYChart lines(String title, String xLabel, String yLabel) {
-        return chart(title, xLabel, yLabel, XYSeries.XYSeriesRenderStyle.Line);
+        return chart(title, xLabel, yLabel, XYSeries.XYSeriesRenderStyle.Line, WIDTH, HEIGHT);
+    }
+
+    /** As lines(title, xLabel, yLabel), width x height pixels (room for many curves and their legend). */
+    public static XYChart lines(String title, String xLabel, String yLabel, int width, int height) {
+        return chart(title, xLabel, yLabel, XYSeries.XYSeriesRenderStyle.Line, Arguments.atLeast("width", width, 1), Arguments.atLeast("height", height, 1));
     }
 
     /** Adds the curve (x_i, y_i) without markers to chart; x and y have equal length &gt;= 1; returns chart. */
@@ -176,8 +182,8 @@ public final class Figures {
     }
 
     /** A WIDTH x HEIGHT chart on a white background with the legend below the plot. */
-    private static XYChart chart(String title, String xLabel, String yLabel, XYSeries.XYSeriesRenderStyle style) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+    private static XYChart chart(String title, String xLabel, String yLabel, XYSeries.XYSeriesRenderStyle style, int width, int height) {
+        XYChart chart = new XYChartBuilder().width(width).height(height).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setDefaultSeriesRenderStyle(style);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS); // below the plot: never hides a curve
         chart.getStyler().setXAxisTickMarkSpacingHint(90); // pixels between x ticks, so labels never run together

@@ -21,6 +21,14 @@ public abstract class GridSampler implements Sampler {
     /** Model evaluations per step. */
     protected abstract int evaluationsPerStep();
 
+    /**
+     * Model evaluations on the step from t to s of model's kernel (default: evaluationsPerStep()); a method that
+     * evaluates less on some steps (Heun's Euler step into s(s) = 0) says so here, and the NFE is their sum.
+     */
+    protected int evaluations(ScoreModel model, double t, double s) {
+        return evaluationsPerStep();
+    }
+
     /** Refuses, before any work, a model or grid this sampler cannot run (default: accepts all). */
     protected void check(ScoreModel model, TimeGrid grid) {
     }
@@ -31,6 +39,7 @@ public abstract class GridSampler implements Sampler {
         check(model, grid);
         NDArray x = start.duplicate();
         x.attach(manager);
+        int nfe = 0;
         monitor.start(name(), grid.steps());
         try {
             for (int k = 0; k < grid.steps(); k++) {
@@ -43,11 +52,12 @@ public abstract class GridSampler implements Sampler {
                     next.attach(manager);
                     x = next;
                 }
+                nfe += evaluations(model, t, s);
                 monitor.step(k + 1, s, x, "");
             }
         } finally {
             monitor.end();
         }
-        return new Result(x, grid.steps() * evaluationsPerStep());
+        return new Result(x, nfe);
     }
 }

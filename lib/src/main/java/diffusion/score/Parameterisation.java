@@ -16,6 +16,11 @@ public enum Parameterisation {
     /** eps. */
     EPSILON {
         @Override
+        double[] coefficients(double m, double s) {
+            return new double[] {0, 1}; // eps = 0 x_0 + 1 eps
+        }
+
+        @Override
         NDArray fromEpsilon(NDArray eps, NDArray xt, double m, double s) {
             return eps;
         }
@@ -32,6 +37,11 @@ public enum Parameterisation {
     },
     /** x_0 = (x_t - s eps) / m. */
     X0 {
+        @Override
+        double[] coefficients(double m, double s) {
+            return new double[] {1, 0}; // x_0 = 1 x_0 + 0 eps
+        }
+
         @Override
         NDArray fromEpsilon(NDArray eps, NDArray xt, double m, double s) {
             return Scalar.over(xt.sub(Scalar.times(eps, s)), m); // x_0 = (x_t - s eps) / m
@@ -50,6 +60,11 @@ public enum Parameterisation {
     /** score = -eps / s. */
     SCORE {
         @Override
+        double[] coefficients(double m, double s) {
+            return new double[] {0, -1 / s}; // -eps / s = 0 x_0 - (1/s) eps
+        }
+
+        @Override
         NDArray fromEpsilon(NDArray eps, NDArray xt, double m, double s) {
             return Scalar.over(eps, -s); // grad log p_t = -eps / s
         }
@@ -66,6 +81,11 @@ public enum Parameterisation {
     },
     /** v = m eps - s x_0 = ((m^2 + s^2) eps - s x_t) / m. */
     V {
+        @Override
+        double[] coefficients(double m, double s) {
+            return new double[] {-s, m}; // v = m eps - s x_0
+        }
+
         @Override
         NDArray fromEpsilon(NDArray eps, NDArray xt, double m, double s) {
             return Scalar.over(Scalar.times(eps, m * m + s * s).sub(xt.mul(s)), m); // v = ((m^2 + s^2) eps - s x_t) / m
@@ -87,6 +107,8 @@ public enum Parameterisation {
     abstract NDArray toEpsilon(NDArray prediction, NDArray xt, double m, double s);
 
     abstract double errorScale(double m, double s);
+
+    abstract double[] coefficients(double m, double s);
 
     /** This parameterisation's prediction at (x_t, t) equivalent to the noise prediction eps (both (n, d)). */
     public NDArray fromEpsilon(NDArray eps, NDArray xt, PerturbationKernel kernel, double t) {
@@ -112,6 +134,15 @@ public enum Parameterisation {
     /** c_P(t) with P_hat - P = c_P (eps_hat - eps) at fixed x_t: 1 (eps), -s/m (x_0), -1/s (score), (m^2 + s^2)/m (v). */
     public double errorScale(PerturbationKernel kernel, double t) {
         return errorScale(kernel.meanScale(t), checkedStd(kernel, t));
+    }
+
+    /**
+     * (a, b) with this parameterisation's true value at x_t = m x_0 + s eps equal to a x_0 + b eps (the regression target
+     * of a training objective, from the data and the noise): (0, 1) for eps, (1, 0) for x_0, (0, -1/s) for the score,
+     * (-s, m) for v.
+     */
+    public double[] targetCoefficients(PerturbationKernel kernel, double t) {
+        return coefficients(kernel.meanScale(t), checkedStd(kernel, t));
     }
 
     /** w_P = w_eps / c_P(t)^2: the weight with w_P ||P_hat - P||^2 = w_eps ||eps_hat - eps||^2. */

@@ -12,6 +12,7 @@ import diffusion.Arguments;
 import diffusion.ManagedTest;
 import diffusion.Monitor;
 import diffusion.Noise;
+import diffusion.analytic.GaussianFlowMap;
 import diffusion.data.GaussianMixture;
 import diffusion.data.Toy2D;
 import diffusion.ode.DormandPrince;
@@ -191,22 +192,6 @@ class ProbabilityFlowTest extends ManagedTest {
         }
     }
 
-    /**
-     * The exact probability-flow map of Gaussian data N(mu, v) per coordinate on any kernel: y = x / m moves as
-     * x_0 + sigma eps does under VE, y(s) = mu + (y(t) - mu) sqrt((v + sigma_s^2) / (v + sigma_t^2)), and x(s) = m_s y(s).
-     */
-    private NDArray exactFlow(NDArray x, PerturbationKernel kernel, double t, double s) {
-        double[] values = x.toType(DataType.FLOAT64, false).toDoubleArray();
-        double mt = kernel.meanScale(t), ms = kernel.meanScale(s), sigmaT = kernel.sigma(t), sigmaS = kernel.sigma(s);
-        double[] mapped = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            int j = i % MU.length;
-            double y = values[i] / mt;
-            mapped[i] = ms * (MU[j] + (y - MU[j]) * Math.sqrt((V[j] + sigmaS * sigmaS) / (V[j] + sigmaT * sigmaT)));
-        }
-        return x.getManager().create(mapped, x.getShape());
-    }
-
     /** max |x(t_N) - exact| over 200 float64 prior draws (seed 2) for the flow on grid with the Gaussian oracle. */
     private double flowError(ProbabilityFlow flow, TimeGrid grid) {
         GaussianMixtureOracle oracle = new GaussianMixtureOracle(GAUSSIAN, grid.kernel());
@@ -214,7 +199,7 @@ class ProbabilityFlowTest extends ManagedTest {
             NDArray start = Noise.seeded(2).normal(m, new Shape(200, 2)).toType(DataType.FLOAT64, false)
                     .mul(grid.kernel().priorStd(grid.start()));
             NDArray x = flow.run(m, oracle, grid, Noise.seeded(0), Monitor.quiet(), start).samples();
-            return x.sub(exactFlow(start, grid.kernel(), grid.start(), grid.end())).abs().max().getDouble();
+            return x.sub(new GaussianFlowMap(GAUSSIAN, grid.kernel()).map(start, grid.start(), grid.end())).abs().max().getDouble();
         }
     }
 
@@ -240,7 +225,7 @@ class ProbabilityFlowTest extends ManagedTest {
 
     /**
      * Solver orders on a non-uniform grid: on Karras et al.'s rho = 7 grid from sigma = 40 down to 0.02 (VP and VE), with
-     * the exact flow map of Gaussian data as the reference, doubling N (which halves every step of the rho-grid: the 2N
+     * the exact flow map of Gaussian data (analytic/GaussianFlowMap) as the reference, doubling N (which halves every step of the rho-grid: the 2N
      * grid contains the N grid) cuts Euler's error by about 2 and Heun's by about 4, in t and in sigma. Observed order
      * log2(e(128) / e(256)): within 0.05 of 1 (Euler) and 2 (Heun) (measured 0.985 to 1.013 and 1.995 to 2.017; rounding
      * in float64 is many orders below the smallest error, 8e-5).
