@@ -10,7 +10,8 @@ stdout/stderr go to LOGS/NAME.kernel.log. The source notebooks are never written
 A notebook's checks table DIR/tables/NAME_checks.csv (diffusion.report.Checks) is
 removed before it runs, read after, and gathered with the other notebooks' into
 DIR/tables/checks.csv (see results_index.gather_checks).
-With --publish, DIR/manifest.csv and DIR/README.md are updated (see results_index).
+With --publish, DIR/manifest.csv, DIR/README.md (see results_index) and DIR/index.html (site_index) are
+updated. Pages render formulas offline and carry the notebook's title (html_export).
 Exit status: 0 when every notebook ran clean and every check it wrote passed,
 1 otherwise, 2 for bad arguments.
 """
@@ -25,9 +26,10 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbconvert import HTMLExporter
 
+import html_export
 import results_index
+import site_index
 
 KERNEL_NAME = "diffusion-java"
 # rapaio-jupyter-kernel 3.0.1 sometimes never answers its first kernel_info_request (a channel
@@ -120,8 +122,7 @@ def execute(path, out_dir, log_dir, cell_timeout):
         if cell.cell_type == "code":
             cell.outputs = as_displayed(cell.outputs)
     nbformat.write(nb, out_dir / f"{path.stem}.ipynb")
-    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    (out_dir / f"{path.stem}.html").write_text(html, encoding="utf-8")
+    html_export.export(nb, out_dir / f"{path.stem}.html", out_dir.parent)
     return nb, seconds, failure
 
 
@@ -207,7 +208,7 @@ def main():
     print(f"\nGathered the checks of {len(gathered)} notebook(s) into {results / 'tables' / results_index.CHECKS_TABLE}")
     if args.publish:
         results_index.publish(results, rows, gathered)
-        print(f"Updated {results / 'README.md'} and {results / 'manifest.csv'}")
+        print(f"Updated {results / 'README.md'}, {results / 'manifest.csv'} and {site_index.write(results)}")
     print(f"Results ({mode} mode) are in {results}")
     for failure in failures:
         print(f"\nFAILED: {failure}", file=sys.stderr)
