@@ -207,6 +207,7 @@ def main():
         # a checks table left by an earlier run must not stand for this one (e.g. when a cell fails first)
         results_index.checks_file(root, path.stem).unlink(missing_ok=True)
         nb, seconds, failure = execute(path, out_dir, results, args.logs, cell_timeout, values)
+        executed = failure is None  # every cell ran: its tables are complete even when checks fail
         checks[path.stem] = run_checks(root, path.stem)
         failing = results_index.failed(checks[path.stem] or [])
         if failing:
@@ -221,7 +222,7 @@ def main():
                      **results_index.describe(nb)})
         if values:
             results_index.gather_checks(root, [path.stem])
-            write_run_manifest(root, rows[-1], values, failure, checks[path.stem])
+            write_run_manifest(root, rows[-1], values, failure, executed, checks[path.stem])
         if failure:
             failures.append(f"{path} failed\n{failure}\n  executed copy: {out_dir / (path.stem + '.html')}"
                             f"\n  kernel log: {args.logs / (path.stem + '.kernel.log')}")
@@ -236,10 +237,11 @@ def main():
     return 1 if failures else 0
 
 
-def write_run_manifest(root, row, values, failure, checks):
-    """ROOT/manifest.json of a run with overridden parameters: parameters, seed, status and error, checks, wall
-    time, date, commit, mode and machine (tools/sweep.py reads it to skip runs already done)."""
-    manifest = {**row, "parameters": values, "seed": values.get("seed", 0), "error": failure or "",
+def write_run_manifest(root, row, values, failure, executed, checks):
+    """ROOT/manifest.json of a run with overridden parameters: parameters, seed, status and error, whether every
+    cell executed, checks, wall time, date, commit, mode and machine (tools/sweep.py reads it to skip runs already
+    done and to summarise the runs that executed)."""
+    manifest = {**row, "parameters": values, "seed": values.get("seed", 0), "error": failure or "", "executed": executed,
                 "checks": results_index.count(checks) if checks is not None else "", "commit": results_index.commit(),
                 "machine": results_index.machine()}
     (root / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
