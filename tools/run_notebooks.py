@@ -1,7 +1,7 @@
 """Execute notebooks with the diffusion-java kernel; write executed .ipynb and .html.
 
 usage: run_notebooks.py --results DIR --logs DIR [--quick] [--publish]
-                        [--cell-timeout S] [NOTEBOOK...]
+                        [--cell-timeout S] [--set NAME=VALUE]... [NOTEBOOK...]
 
 Notebooks run with cwd = their own folder and WORKBENCH_QUICK / WORKBENCH_RESULTS
 in the kernel's environment. Executed copies go to DIR/notebooks/NAME.{ipynb,html}
@@ -12,6 +12,10 @@ removed before it runs, read after, and gathered with the other notebooks' into
 DIR/tables/checks.csv (see results_index.gather_checks).
 With --publish, DIR/manifest.csv, DIR/README.md (see results_index) and DIR/index.html (site_index) are
 updated. Pages render formulas offline and carry the notebook's title (html_export).
+--set overrides parameters of the notebooks' cells tagged "parameters" (tools/parameters.py checks every
+value of every notebook before the first kernel starts; the kernel reads them from WORKBENCH_PARAMS); such a
+run goes to DIR/runs/NAME/<name=value,...>/ (executed copies, figures, tables, manifest.json), never over
+DIR/notebooks, and publishes nothing.
 Exit status: 0 when every notebook ran clean and every check it wrote passed,
 1 otherwise, 2 for bad arguments.
 """
