@@ -92,6 +92,21 @@ class ValidateTest(unittest.TestCase):
             self.assertEqual(parameters.main([str(NOTEBOOKS), "--set", "nonexistent=1", "02_ddpm_2d"]), 2)
         self.assertIn("02_ddpm_2d: no parameter 'nonexistent'; accepted: seed", err.getvalue())
 
+    def test_the_runner_rejects_a_bad_set_before_any_kernel_starts(self):
+        import os
+        import tempfile
+        from unittest import mock
+
+        import run_notebooks
+
+        with tempfile.TemporaryDirectory() as results, redirect_stderr(io.StringIO()) as err, \
+                mock.patch.dict(os.environ, {"WORKBENCH_HOME": str(NOTEBOOKS.parent)}), \
+                mock.patch.object(run_notebooks, "execute", side_effect=AssertionError("a kernel started")), \
+                mock.patch("sys.argv", ["run_notebooks.py", "--results", results, "--logs", results, "--quick",
+                                        "--set", "schedule=quadratic", "02_ddpm_2d"]):
+            self.assertEqual(run_notebooks.main(), 2)
+        self.assertIn("02_ddpm_2d: parameter schedule = 'quadratic': must be one of linear, cosine", err.getvalue())
+
 
 if __name__ == "__main__":
     unittest.main()
