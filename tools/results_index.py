@@ -135,12 +135,12 @@ def describe(nb):
 
 
 def commit():
-    """The checked-out commit of WORKBENCH_HOME (short hash), with '+changes' when its sources differ from it; '' outside git."""
+    """The checked-out commit of WORKBENCH_HOME (short hash), with '+changes' when its tracked sources differ from it; '' outside git."""
     home = os.environ.get("WORKBENCH_HOME", ".")
     head = subprocess.run(["git", "-C", home, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     if head.returncode != 0:
         return ""
-    changes = subprocess.run(["git", "-C", home, "status", "--porcelain", "--", "lib", "notebooks", "tools", "pom.xml", "workbench"],
+    changes = subprocess.run(["git", "-C", home, "status", "--porcelain", "--untracked-files=no", "--", "lib", "notebooks", "tools", "pom.xml", "workbench"],
                              capture_output=True, text=True).stdout.strip()
     return head.stdout.strip() + ("+changes" if changes else "")
 
