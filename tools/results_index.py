@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-COLUMNS = ["notebook", "title", "summary", "mode", "status", "checks", "wall_s", "date",
+COLUMNS = ["notebook", "title", "summary", "mode", "status", "checks", "wall_s", "date", "commit",
            "cpu", "cores", "ram_gib", "os", "java", "gpu"]
 CHECKS_TABLE = "checks.csv"
 # Columns of a checks table as diffusion.report.Checks writes them; only the header of an empty table.
@@ -134,6 +134,17 @@ def describe(nb):
     return {"title": title, "summary": summary, "java": java}
 
 
+def commit():
+    """The checked-out commit of WORKBENCH_HOME (short hash), with '+changes' when its tracked sources differ from it; '' outside git."""
+    home = os.environ.get("WORKBENCH_HOME", ".")
+    head = subprocess.run(["git", "-C", home, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if head.returncode != 0:
+        return ""
+    changes = subprocess.run(["git", "-C", home, "status", "--porcelain", "--untracked-files=no", "--", "lib", "notebooks", "tools", "pom.xml", "workbench"],
+                             capture_output=True, text=True).stdout.strip()
+    return head.stdout.strip() + ("+changes" if changes else "")
+
+
 def machine():
     """CPU model, cores, RAM, OS and GPU of this machine."""
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
@@ -204,7 +215,7 @@ def publish(results, rows, checks):
 
     checks: {notebook: rows of its checks} as gather_checks returns it; sets the checks column of every row.
     """
-    here = machine()
+    here = {**machine(), "commit": commit()}
     rows = [{**here, **r, "wall_s": f"{float(r['wall_s']):.1f}"} for r in rows]
     rows = merge(results / "manifest.csv", rows, results / "notebooks")
     rows = [{**r, "checks": count(checks.get(r["notebook"]))} for r in rows]

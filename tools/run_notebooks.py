@@ -1,7 +1,7 @@
 """Execute notebooks with the diffusion-java kernel; write executed .ipynb and .html.
 
 usage: run_notebooks.py --results DIR --logs DIR [--quick] [--publish]
-                        [--cell-timeout S] [NOTEBOOK...]
+                        [--cell-timeout S] [--set NAME=VALUE]... [NOTEBOOK...]
 
 Notebooks run with cwd = their own folder and WORKBENCH_QUICK / WORKBENCH_RESULTS
 in the kernel's environment. Executed copies go to DIR/notebooks/NAME.{ipynb,html}
@@ -10,12 +10,18 @@ stdout/stderr go to LOGS/NAME.kernel.log. The source notebooks are never written
 A notebook's checks table DIR/tables/NAME_checks.csv (diffusion.report.Checks) is
 removed before it runs, read after, and gathered with the other notebooks' into
 DIR/tables/checks.csv (see results_index.gather_checks).
-With --publish, DIR/manifest.csv and DIR/README.md are updated (see results_index).
+With --publish, DIR/manifest.csv, DIR/README.md (see results_index) and DIR/index.html (site_index) are
+updated. Pages render formulas offline and carry the notebook's title (html_export).
+--set overrides parameters of the notebooks' cells tagged "parameters" (tools/parameters.py checks every
+value of every notebook before the first kernel starts; the kernel reads them from WORKBENCH_PARAMS); such a
+run goes to DIR/runs/NAME/<name=value,...>/ (executed copies, figures, tables, manifest.json), never over
+DIR/notebooks, and publishes nothing.
 Exit status: 0 when every notebook ran clean and every check it wrote passed,
 1 otherwise, 2 for bad arguments.
 """
 import argparse
 import atexit
+import json
 import os
 import re
 import sys
@@ -25,9 +31,11 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbconvert import HTMLExporter
 
+import html_export
+import parameters
 import results_index
+import site_index
 
 KERNEL_NAME = "diffusion-java"
 # rapaio-jupyter-kernel 3.0.1 sometimes never answers its first kernel_info_request (a channel
@@ -88,8 +96,9 @@ def as_displayed(outputs):
     return merged
 
 
-def execute(path, out_dir, log_dir, cell_timeout):
-    """Run one notebook; return (executed notebook, seconds, failure text or None)."""
+def execute(path, out_dir, results, log_dir, cell_timeout, values):
+    """Run one notebook with parameter values {name: value} (its parameters cell reads them from WORKBENCH_PARAMS);
+    write the executed copy to OUT_DIR (its page's assets in RESULTS); return (executed notebook, seconds, failure or None)."""
     nb = nbformat.read(path, as_version=4)
     current = {"index": None, "cell": None}
 
@@ -119,9 +128,9 @@ def execute(path, out_dir, log_dir, cell_timeout):
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = as_displayed(cell.outputs)
+    nb.metadata["workbench"] = {**nb.metadata.get("workbench", {}), "parameters": values}
     nbformat.write(nb, out_dir / f"{path.stem}.ipynb")
-    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    (out_dir / f"{path.stem}.html").write_text(html, encoding="utf-8")
+    html_export.export(nb, out_dir / f"{path.stem}.html", results)
     return nb, seconds, failure
 
 
@@ -162,6 +171,9 @@ def main():
     parser.add_argument("--quick", action="store_true", help="quick mode (WORKBENCH_QUICK=1)")
     parser.add_argument("--publish", action="store_true", help="update RESULTS/manifest.csv and README.md")
     parser.add_argument("--cell-timeout", type=int, help="seconds per cell (default 600 quick, 1800 full)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a parameter of the notebooks' parameters cells (repeatable); such a run "
+                             "goes to RESULTS/runs/NAME/<parameters>/, never over RESULTS/notebooks")
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args()
 
@@ -172,46 +184,83 @@ def main():
         return 0
 
     results = args.results.resolve()
-    out_dir = results / "notebooks"
-    for d in (out_dir, args.logs):
-        d.mkdir(parents=True, exist_ok=True)
+    try:  # every parameter of every notebook is checked before the first kernel starts
+        assignments = [parameters.split_assignment(text) for text in args.set]
+        plan = []
+        for path in paths:
+            declared = parameters.declarations(nbformat.read(path, as_version=4), path.stem)
+            values = parameters.validate(declared, path.stem, assignments)
+            root = results / "runs" / path.stem / parameters.slug(declared, values) if values else results
+            plan.append((path, declared, values, root))
+    except parameters.ParameterError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    args.logs.mkdir(parents=True, exist_ok=True)
     os.environ["WORKBENCH_QUICK"] = "1" if args.quick else "0"
-    os.environ["WORKBENCH_RESULTS"] = str(results)
     mode = "quick" if args.quick else "full"
     cell_timeout = args.cell_timeout or (600 if args.quick else 1800)
 
     rows, failures, checks = [], [], {}
-    for i, path in enumerate(paths, 1):
-        print(f"[{i}/{len(paths)}] {path.stem} ({mode}) ...", flush=True)
+    for i, (path, declared, values, root) in enumerate(plan, 1):
+        shown = f", {parameters.slug(declared, values)}" if values else ""
+        print(f"[{i}/{len(paths)}] {path.stem} ({mode}{shown}) ...", flush=True)
+        out_dir = root / "notebooks"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        os.environ["WORKBENCH_RESULTS"] = str(root)
+        os.environ[parameters.ENVIRONMENT] = parameters.environment(declared, values)
         # a checks table left by an earlier run must not stand for this one (e.g. when a cell fails first)
-        results_index.checks_file(results, path.stem).unlink(missing_ok=True)
-        nb, seconds, failure = execute(path, out_dir, args.logs, cell_timeout)
-        checks[path.stem] = run_checks(results, path.stem)
+        results_index.checks_file(root, path.stem).unlink(missing_ok=True)
+        nb, seconds, failure = execute(path, out_dir, results, args.logs, cell_timeout, values)
+        checks[path.stem] = run_checks(root, path.stem)
         failing = results_index.failed(checks[path.stem] or [])
+        # every cell ran, or the run reached its checks table (written last, by checks.requireAll) and only checks
+        # failed: its tables are complete, and a sweep summarises it
+        executed = failure is None or bool(failing)
         if failing:
             total = len(checks[path.stem])
             failure = (failure + "\n" if failure else "") + f"  {len(failing)} of {total} checks failed: " + \
-                f"{results_index.checks_file(results, path.stem)} (listed in the summary)"
+                f"{results_index.checks_file(root, path.stem)} (listed in the summary)"
         status = "failed" if failure else "ok"
         print(f"[{i}/{len(paths)}] {path.stem}: {status} in {seconds:.1f}s, "
               f"{checks_text(checks[path.stem])}", flush=True)
         rows.append({"notebook": path.stem, "status": status, "mode": mode, "wall_s": seconds,
                      "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                      **results_index.describe(nb)})
+        if values:
+            results_index.gather_checks(root, [path.stem])
+            write_run_manifest(root, rows[-1], values, failure, executed, checks[path.stem])
         if failure:
             failures.append(f"{path} failed\n{failure}\n  executed copy: {out_dir / (path.stem + '.html')}"
                             f"\n  kernel log: {args.logs / (path.stem + '.kernel.log')}")
 
     print_summary(rows, checks)
+    if args.set:
+        print(f"\nResults ({mode} mode, parameters overridden) are in " + ", ".join(str(p[3]) for p in plan))
+    else:
+        publish(args, results, paths, rows, mode)
+    for failure in failures:
+        print(f"\nFAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def write_run_manifest(root, row, values, failure, executed, checks):
+    """ROOT/manifest.json of a run with overridden parameters: parameters, seed, status and error, whether every
+    cell executed, checks, wall time, date, commit, mode and machine (tools/sweep.py reads it to skip runs already
+    done and to summarise the runs that executed)."""
+    manifest = {**row, "parameters": values, "seed": values.get("seed", 0), "error": failure or "", "executed": executed,
+                "checks": results_index.count(checks) if checks is not None else "", "commit": results_index.commit(),
+                "machine": results_index.machine()}
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+
+
+def publish(args, results, paths, rows, mode):
+    """Gather the checks of a run with default parameters into RESULTS; with --publish, the manifest, README and index."""
     gathered = results_index.gather_checks(results, [p.stem for p in paths])
     print(f"\nGathered the checks of {len(gathered)} notebook(s) into {results / 'tables' / results_index.CHECKS_TABLE}")
     if args.publish:
         results_index.publish(results, rows, gathered)
-        print(f"Updated {results / 'README.md'} and {results / 'manifest.csv'}")
+        print(f"Updated {results / 'README.md'}, {results / 'manifest.csv'} and {site_index.write(results)}")
     print(f"Results ({mode} mode) are in {results}")
-    for failure in failures:
-        print(f"\nFAILED: {failure}", file=sys.stderr)
-    return 1 if failures else 0
 
 
 if __name__ == "__main__":
