@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import diffusion.Arguments;
+import diffusion.PerSample;
 import diffusion.schedule.NoiseLadder;
 import diffusion.schedule.PerturbationKernel;
 import java.util.function.DoubleUnaryOperator;
@@ -29,12 +30,13 @@ public final class DenoisingScoreMatching {
     }
 
     /**
-     * Per row: lambda_i || s_i + eps_i / std_i ||^2, shape (n,), for the model's scores s and the noise eps of shape
-     * (n, d) and per-row std = s(t_i) and weights lambda_i of shape (n, 1).
+     * Per row: lambda_i || s_i + eps_i / std_i ||^2, shape (n,), the norm over every non-batch axis, for the model's
+     * scores s and the noise eps of shape (n, ...) and per-row std = s(t_i) and weights lambda_i of shape (n, 1, ..., 1)
+     * (PerSample.column).
      */
     public static NDArray terms(NDArray score, NDArray eps, NDArray std, NDArray lambda) {
         Arguments.requireSame("score", score, "eps", eps);
-        return score.add(eps.div(std)).square().sum(new int[] {1}).mul(lambda.squeeze(1)); // lambda ||s + eps / s(t)||^2
+        return PerSample.sum(score.add(eps.div(std)).square()).mul(lambda.reshape(lambda.getShape().get(0))); // lambda ||s + eps / s(t)||^2
     }
 
     /** l(theta, sigma) = E || s_theta(x + sigma eps) + eps / sigma ||^2 at one noise level sigma &gt; 0 (lambda = 1). */
@@ -121,9 +123,9 @@ public final class DenoisingScoreMatching {
         return terms(model.score(parameters, xt, time, s), eps, s, column(m, lambda, x0));
     }
 
-    /** values as a column (n, 1) in x's data type on x's device. */
+    /** values as a column (n, 1, ..., 1) of x's rank in x's data type on x's device. */
     private static NDArray column(NDManager m, double[] values, NDArray x) {
-        return m.create(values, new Shape(values.length, 1)).toType(x.getDataType(), false).toDevice(x.getDevice(), false);
+        return m.create(values, PerSample.column(x)).toType(x.getDataType(), false).toDevice(x.getDevice(), false);
     }
 
     private static double checkedWeight(String name, double lambda) {

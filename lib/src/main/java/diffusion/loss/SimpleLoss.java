@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import diffusion.Arguments;
+import diffusion.PerSample;
 import diffusion.process.ForwardProcess;
 import diffusion.report.Environment;
 import diffusion.schedule.NoiseSchedule;
@@ -33,13 +34,16 @@ public final class SimpleLoss {
         };
     }
 
-    /** The training estimate with one t per row: the batch mean of ||eps - eps_theta(x_t, t)||^2, a scalar. */
+    /**
+     * The training estimate with one t per row: the batch mean of ||eps - eps_theta(x_t, t)||^2, the squared norm over
+     * every non-batch axis (vectors (n, d) and images (n, C, H, W) alike), a scalar.
+     */
     public static NDArray compute(
             Block network, ParameterStore parameters, ForwardProcess forward, NDArray x0, NDArray t, NDArray eps) {
         Arguments.requireSame("x0", x0, "eps", eps);
         NDArray xt = forward.sample(x0, t, eps);
         NDArray predicted = network.forward(parameters, new NDList(xt, t), true).head();
-        return eps.sub(predicted).square().sum(new int[] {1}).mean();
+        return PerSample.sum(eps.sub(predicted).square()).mean(); // mean_i ||eps_i - eps_theta||^2 over every non-batch axis
     }
 
     /**
@@ -47,7 +51,7 @@ public final class SimpleLoss {
      * seeded; L_simple is the average over t. Works for any ScoreModel, so a network can be compared to the oracle.
      */
     public static double[] perStep(ScoreModel model, NoiseSchedule schedule, NDArray x0, long seed) {
-        Arguments.requireBatch("x0", x0, model.dim());
+        Arguments.requireSamples("x0", x0, model.sampleShape());
         ForwardProcess forward = new ForwardProcess(schedule);
         Environment.seed(seed);
         double[] loss = new double[schedule.T()];
@@ -55,7 +59,7 @@ public final class SimpleLoss {
             try (NDScope scope = new NDScope()) {
                 NDArray eps = x0.getManager().randomNormal(x0.getShape());
                 NDArray xt = forward.sample(x0, t, eps);
-                loss[t - 1] = eps.sub(model.epsilon(xt, t)).square().sum(new int[] {1}).mean().getFloat();
+                loss[t - 1] = PerSample.sum(eps.sub(model.epsilon(xt, t)).square()).mean().getFloat();
             }
         }
         return loss;

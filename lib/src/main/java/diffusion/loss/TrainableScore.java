@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import diffusion.Arguments;
-import diffusion.nn.EpsMlp;
 import diffusion.nn.ScoreMlp;
 import diffusion.nn.TimeConditioning;
+import diffusion.nn.TimeNetwork;
 
 /**
  * A score model s_theta(x_t, t) inside a training objective: per-row times and differentiable in the parameters
@@ -16,8 +16,8 @@ import diffusion.nn.TimeConditioning;
 public interface TrainableScore {
 
     /**
-     * s_theta(x_t, t) of shape (n, d) for x of shape (n, d), times t of shape (n,) and the kernel's noise
-     * scales std = s(t) of shape (n, 1).
+     * s_theta(x_t, t) shaped like x (n, d) or (n, C, H, W), for times t of shape (n,) and the kernel's noise
+     * scales std = s(t) of shape (n, 1, ..., 1) (x's rank).
      */
     NDArray score(ParameterStore parameters, NDArray x, NDArray t, NDArray std);
 
@@ -30,7 +30,7 @@ public interface TrainableScore {
      * A noise predictor reading the kernel's own time seen as a score by the eps-score relation:
      * s_theta(x_t, t) = -eps_theta(x_t, t) / s(t).
      */
-    static TrainableScore fromEpsilon(EpsMlp network) {
+    static TrainableScore fromEpsilon(TimeNetwork network) {
         return fromEpsilon(network, TimeConditioning.KERNEL_TIME);
     }
 
@@ -38,11 +38,11 @@ public interface TrainableScore {
      * As above with the network reading the time through conditioning: s_theta(x_t, t) = -eps_theta(x_t, tau(t)) / s(t)
      * (score/NetworkScoreModel takes the same conditioning at inference).
      */
-    static TrainableScore fromEpsilon(EpsMlp network, TimeConditioning conditioning) {
+    static TrainableScore fromEpsilon(TimeNetwork network, TimeConditioning conditioning) {
         Arguments.nonNull("conditioning", conditioning);
         return (parameters, x, t, std) -> {
             NDArray eps = network.forward(parameters, new NDList(x, conditioning.input(t)), true).head();
-            return (network.outputs() == network.dim() ? eps : eps.get(":, 0:" + network.dim())).div(std).neg();
+            return network.prediction(eps).div(std).neg(); // -eps_theta / s(t)
         };
     }
 }

@@ -1,5 +1,6 @@
 package diffusion.nn;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -15,9 +16,15 @@ public interface TimeNetwork extends Block {
     /** The shape of one input sample: (d) for vectors, (C, H, W) for images. */
     Shape sampleShape();
 
-    /** A fresh, uninitialised network of the same architecture (the EMA copy, a checkpoint's target). */
+    /** A fresh, uninitialised network of the same class and architecture (the EMA copy, a checkpoint's target). */
     TimeNetwork sameArchitecture();
 
     /** Initialises the parameters for batches of sampleShape() samples. */
     void initialize(NDManager manager);
+
+    /** The prediction within an output (n, C', ...) of this network: its first C = sampleShape[0] channels (axis 1). */
+    default NDArray prediction(NDArray output) {
+        long channels = sampleShape().get(0);
+        return output.getShape().get(1) == channels ? output : output.get(":, 0:" + channels);
+    }
 }

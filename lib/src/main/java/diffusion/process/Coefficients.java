@@ -2,17 +2,17 @@ package diffusion.process;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import diffusion.PerSample;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.IntToDoubleFunction;
 
-/** Gathers a per-step coefficient table at per-row steps t, shaped to broadcast against a batch (n, d). */
+/** Gathers a per-step coefficient table at per-row steps t, shaped to broadcast against a batch (n, ...). */
 public final class Coefficients {
 
     private Coefficients() {
     }
 
-    /** c[i] = f(table[t[i]]) as a float array of shape (n, 1), on like's manager and device. */
+    /** c[i] = f(table[t[i]]) as a float array of shape (n, 1, ..., 1) (like's rank), on like's manager and device. */
     static NDArray perRow(double[] table, NDArray t, NDArray like, DoubleUnaryOperator f) {
         long n = like.getShape().get(0);
         if (t.getShape().dimension() != 1 || t.getShape().get(0) != n) {
@@ -23,11 +23,11 @@ public final class Coefficients {
             values[s] = (float) f.applyAsDouble(table[s]);
         }
         NDArray lookup = like.getManager().create(values).toDevice(like.getDevice(), false);
-        return lookup.get(t.toType(DataType.INT64, false)).reshape(new Shape(n, 1));
+        return lookup.get(t.toType(DataType.INT64, false)).reshape(PerSample.column(like));
     }
 
     /**
-     * c[i] = f(t[i]) for a per-step quantity f defined on t = 1..T, as a float array of shape (n, 1) on like's manager
+     * c[i] = f(t[i]) for a per-step quantity f defined on t = 1..T, as a float array of shape (n, 1, ..., 1) on like's manager
      * and device; t is an integer array of shape (n,) with entries in 1..T.
      */
     public static NDArray perStep(int T, IntToDoubleFunction f, NDArray t, NDArray like) {

@@ -63,8 +63,6 @@ public final class NetworkScoreModel implements ScoreModel {
     public NDArray output(NDArray x, double t) {
         Arguments.requireSamples("x", x, sampleShape());
         NDArray time = x.getManager().full(new Shape(x.getShape().get(0)), (float) conditioning.input(t)).toDevice(x.getDevice(), false);
-        NDArray out = network.forward(new ParameterStore(x.getManager(), false), new NDList(x, time), false).head();
-        long channels = sampleShape().get(0);
-        return out.getShape().get(1) == channels ? out : out.get(":, 0:" + channels);
+        return network.prediction(network.forward(new ParameterStore(x.getManager(), false), new NDList(x, time), false).head());
     }
 }

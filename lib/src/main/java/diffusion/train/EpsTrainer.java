@@ -7,8 +7,8 @@ import diffusion.loss.DenoisingScoreMatching;
 import diffusion.loss.Objective;
 import diffusion.loss.SimpleLoss;
 import diffusion.loss.TrainableScore;
-import diffusion.nn.EpsMlp;
 import diffusion.nn.TimeConditioning;
+import diffusion.nn.TimeNetwork;
 import diffusion.process.ForwardProcess;
 import diffusion.report.Environment;
 import diffusion.schedule.NoiseSchedule;
@@ -19,27 +19,30 @@ import diffusion.sde.Sde;
 import java.util.function.Function;
 
 /**
- * An eps-network trained, seeded, with Adam and an EMA of the weights, on one of two objectives: Ho et al.'s
+ * An eps-network N (any TimeNetwork: nn/EpsMlp for vectors, nn/UNet for images) trained, seeded, with Adam and an
+ * EMA of the weights, on data of the network's sample shape, on one of two objectives: Ho et al.'s
  * Algorithm 1, L_simple with t ~ Uniform{1..T} over a discrete schedule; or its continuous-time form under an SDE,
  * E_{t ~ U[tMin, T]} E ||eps - eps_theta(x_t, tau(t))||^2 (continuous DSM with lambda(t) = s(t)^2, Song et al. 2021),
- * with the network reading the log noise level tau = log sigma(t) (nn/TimeConditioning.logSigma). A thin composition
- * of Trainer and the loss.
+ * with the network reading the log noise level tau = log sigma(t) (nn/TimeConditioning.logSigma). Both losses sum
+ * the squared error over every non-batch axis. A thin composition of Trainer and the loss.
+ *
+ * @param <N> the network's type (what network() and ema() return)
  */
-public final class EpsTrainer {
+public final class EpsTrainer<N extends TimeNetwork> {
 
-    private final EpsMlp network;
-    private final EpsMlp ema;
+    private final N network;
+    private final N ema;
     private final PerturbationKernel kernel;
     private final TimeConditioning conditioning;
     private final Trainer trainer;
 
     /** L_simple over schedule. Initialises network (seeded by config.seed()) and its EMA copy in manager, which owns their weights. */
-    public EpsTrainer(NDManager manager, EpsMlp network, NoiseSchedule schedule, TrainingConfig config) {
+    public EpsTrainer(NDManager manager, N network, NoiseSchedule schedule, TrainingConfig config) {
         this(manager, network, schedule, TimeConditioning.KERNEL_TIME, config, net -> SimpleLoss.objective(net, new ForwardProcess(schedule)));
     }
 
     /** Continuous DSM under sde with t ~ U[tMin, T], tMin in [0, T] with s(tMin) &gt; 0; initialises as above. */
-    public EpsTrainer(NDManager manager, EpsMlp network, Sde sde, double tMin, TrainingConfig config) {
+    public EpsTrainer(NDManager manager, N network, Sde sde, double tMin, TrainingConfig config) {
         this(manager, network, sde, TimeConditioning.logSigma(sde), config, sde.requireTime("tMin", tMin));
     }
 
@@ -47,21 +50,27 @@ public final class EpsTrainer {
      * Continuous DSM under sde as above, with the network reading tau(t) = conditioning (in the loss and in
      * scoreModel() alike) instead of log sigma(t): e.g. the former tau = 1000 t, for a before/after comparison.
      */
-    public EpsTrainer(NDManager manager, EpsMlp network, Sde sde, double tMin, TimeConditioning conditioning, TrainingConfig config) {
+    public EpsTrainer(NDManager manager, N network, Sde sde, double tMin, TimeConditioning conditioning, TrainingConfig config) {
         this(manager, network, sde, Arguments.nonNull("conditioning", conditioning), config, sde.requireTime("tMin", tMin));
     }
 
     /** As above with the network reading tau(t) = conditioning in the loss and in scoreModel() alike. */
-    private EpsTrainer(NDManager manager, EpsMlp network, Sde sde, TimeConditioning conditioning, TrainingConfig config, double tMin) {
+    private EpsTrainer(NDManager manager, N network, Sde sde, TimeConditioning conditioning, TrainingConfig config, double tMin) {
         this(manager, network, sde, conditioning, config, continuous(sde, conditioning, tMin));
     }
 
-    private EpsTrainer(NDManager manager, EpsMlp network, PerturbationKernel kernel, TimeConditioning conditioning,
-            TrainingConfig config, Function<EpsMlp, Objective> objective) {
+    @SuppressWarnings("unchecked") // sameArchitecture() is of the network's class (TimeNetwork's contract), checked below
+    private EpsTrainer(NDManager manager, N network, PerturbationKernel kernel, TimeConditioning conditioning,
+            TrainingConfig config, Function<TimeNetwork, Objective> objective) {
+        Arguments.nonNull("network", network);
         Environment.seed(config.seed());
         network.initialize(manager);
         this.network = network;
-        this.ema = network.sameArchitecture();
+        TimeNetwork copy = network.sameArchitecture();
+        if (copy.getClass() != network.getClass()) {
+            throw new IllegalStateException(network.getClass().getName() + ".sameArchitecture() returned a " + copy.getClass().getName());
+        }
+        this.ema = (N) copy;
         ema.initialize(manager);
         this.kernel = kernel;
         this.conditioning = conditioning;
@@ -69,7 +78,7 @@ public final class EpsTrainer {
     }
 
     /** E_{t ~ U[tMin, T]} s(t)^2 E ||s_theta + eps / s(t)||^2 = E ||eps - eps_theta(x_t, tau(t))||^2 (lambda = s^2). */
-    private static Function<EpsMlp, Objective> continuous(Sde sde, TimeConditioning conditioning, double tMin) {
+    private static Function<TimeNetwork, Objective> continuous(Sde sde, TimeConditioning conditioning, double tMin) {
         return net -> DenoisingScoreMatching.continuous(TrainableScore.fromEpsilon(net, conditioning), sde, tMin, sde.T(),
                 t -> sde.std(t) * sde.std(t));
     }
@@ -80,24 +89,31 @@ public final class EpsTrainer {
     }
 
     /** The network being optimised. */
-    public EpsMlp network() {
+    public N network() {
         return network;
     }
 
     /** The exponential moving average of the network's weights (what one samples with). */
-    public EpsMlp ema() {
+    public N ema() {
         return ema;
     }
 
-    /** One optimisation step on a batch drawn from data (n, d); returns the batch's L_simple. */
+    /**
+     * One optimisation step on a batch drawn from data (n, sampleShape...) (the network's sample shape: (n, d) or
+     * (n, C, H, W)); returns the batch loss.
+     */
     public float step(NDArray data) {
-        Arguments.requireBatch("data", data, network.dim());
+        Arguments.requireSamples("data", data, network.sampleShape());
         return trainer.step(data);
     }
 
-    /** Runs config.steps() steps with a progress line, checkpointing the EMA weights; returns the loss per step. */
+    /**
+     * Runs config.steps() steps with a progress line, checkpointing the EMA weights; returns the loss per step. data
+     * (n, sampleShape...) is checked against the network's sample shape before the first step; put it on the training
+     * device once (batches are drawn there).
+     */
     public float[] train(NDArray data) {
-        Arguments.requireBatch("data", data, network.dim());
+        Arguments.requireSamples("data", data, network.sampleShape());
         return trainer.train(data);
     }
 }

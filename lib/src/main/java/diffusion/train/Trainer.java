@@ -65,10 +65,14 @@ public final class Trainer {
         return step;
     }
 
-    /** One optimisation step on a batch of config.batchSize() rows drawn from data (n, d); returns the batch loss. */
+    /**
+     * One optimisation step on a batch of config.batchSize() samples drawn from data (n, d) or (n, C, H, W); returns
+     * the batch loss. The rows are drawn uniformly with replacement by the engine's seeded generator, on data's
+     * device: the data set stays where it is, only the drawn indices are created per step.
+     */
     public float step(NDArray data) {
-        if (data.getShape().dimension() != 2 || data.getShape().get(0) < 1) {
-            throw new IllegalArgumentException("data has shape " + data.getShape() + ": expected (n, d) with n >= 1");
+        if (data.getShape().dimension() < 2 || data.getShape().get(0) < 1) {
+            throw new IllegalArgumentException("data has shape " + data.getShape() + ": expected (n, d) or (n, C, H, W) with n >= 1");
         }
         float loss;
         try (NDScope scope = new NDScope(); GradientCollector collector = Engine.getInstance().newGradientCollector()) {

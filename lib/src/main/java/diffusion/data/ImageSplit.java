@@ -1,0 +1,17 @@
+package diffusion.data;
+
+import diffusion.Arguments;
+
+/** A data set's training and test images, disjoint. */
+public record ImageSplit(LabelledImages train, LabelledImages test) {
+
+    /** Both parts non-null, with the same image shape. */
+    public ImageSplit {
+        Arguments.nonNull("train", train);
+        Arguments.nonNull("test", test);
+        if (!train.sampleShape().equals(test.sampleShape())) {
+            throw new IllegalArgumentException("train images have shape " + train.sampleShape() + " but test images "
+                    + test.sampleShape() + ": they must match");
+        }
+    }
+}
