@@ -220,6 +220,8 @@ class PublicApiFuzzTest extends ManagedTest {
         ints("NoiseSchedule.alphaBar", "t", SCHEDULE::alphaBar);
         ints("NoiseSchedule.snr", "t", SCHEDULE::snr);
         ints("NoiseSchedule.betaTilde", "t", SCHEDULE::betaTilde);
+        ints("LecturePosteriorVariance.ratioToTrue", "t", v -> diffusion.process.LecturePosteriorVariance.ratioToTrue(SCHEDULE, v));
+        ints("OptimalVariance.lambdaSquared", "t", v -> new diffusion.analytic.OptimalVariance(SCHEDULE, 0.5, 1).lambdaSquared(v));
         ints("GaussianMixture.sample", "n", v -> MIXTURE.sample(manager, v, 1));
         ints("Histogram2D.counts", "bins", v -> Histogram2D.counts(points(8), -1, 1, v));
         ints("SlicedWasserstein.distance", "projections", v -> SlicedWasserstein.distance(points(8), points(8), v, 1));

@@ -218,6 +218,14 @@ public final class NoiseSchedule implements PerturbationKernel {
         return (int) t;
     }
 
+    /** Accepts a step t in 1..T (one with a beta_t), naming parameter otherwise. */
+    public int requireStep(String parameter, int t) {
+        if (t < 1 || t > T()) {
+            throw new IllegalArgumentException(parameter + " = " + t + " must lie in 1.." + T());
+        }
+        return t;
+    }
+
     private int check(int t, int first) {
         if (t < first || t > T()) {
             throw new IllegalArgumentException("t = " + t + ": must lie in " + first + ".." + T());
