@@ -4,10 +4,10 @@ usage: kernel_starts.py KERNEL_DIR [N] [--code CODE]
 
 KERNEL_DIR holds a kernel.json (./workbench writes one to .jupyter-local/kernels/diffusion-java).
 A start is: jupyter_client KernelManager.start_kernel, the client's wait_for_ready (kernel_info on
-the shell channel), one execute_request of CODE (default "1 + 1") answered with status ok, a live
-heartbeat, and a shutdown_request on the control channel that is answered (the JVM itself
-lingers while JShell's idle engine thread times out, so the KernelManager then stops it). Kernels
-run one after another (one JVM at a time). Prints one line per start and a summary; exits 1 if any
+the shell channel), one execute_request of CODE (default "1 + 1") answered with status ok, a
+heartbeat that answers (within HEARTBEAT_TIMEOUT_S), and a shutdown_request on the control
+channel that is answered (the JVM itself lingers while JShell's idle engine thread times out, so
+the KernelManager then stops it). Kernels run one after another (one JVM at a time). Prints one line per start and a summary; exits 1 if any
 start failed.
 """
 import os
@@ -22,6 +22,9 @@ from jupyter_client.kernelspec import KernelSpecManager
 
 READY_TIMEOUT_S = 60
 REPLY_TIMEOUT_S = 30
+# jupyter_client counts a heartbeat as missed after 1 s; on a loaded machine a live kernel can miss one,
+# a dead heartbeat thread never answers again.
+HEARTBEAT_TIMEOUT_S = 10
 
 
 def reply(get_msg, msg_id, timeout):
@@ -31,6 +34,17 @@ def reply(get_msg, msg_id, timeout):
         msg = get_msg(timeout=max(0.1, deadline - time.monotonic()))
         if msg["parent_header"].get("msg_id") == msg_id:
             return msg
+
+
+def beating(kc, timeout):
+    """Whether the heartbeat answers within timeout (checked after a first period of 1.5 s)."""
+    deadline = time.monotonic() + timeout
+    time.sleep(1.5)
+    while not kc.hb_channel.is_beating():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
 
 
 def answered(kc, msg_id, timeout):
@@ -65,9 +79,8 @@ def one_start(spec_dirs, name, code):
             return f"no execute_reply ({type(e).__name__})"
         if answer["content"].get("status") != "ok":
             return f"execute_reply status {answer['content'].get('status')}"
-        time.sleep(1.5)  # a few heartbeat periods
-        if not kc.hb_channel.is_beating():
-            return "heartbeat dead"
+        if not beating(kc, HEARTBEAT_TIMEOUT_S):
+            return f"heartbeat silent for {HEARTBEAT_TIMEOUT_S} s"
         request = kc.session.msg("shutdown_request", {"restart": False})
         kc.control_channel.send(request)
         if not answered(kc, request["header"]["msg_id"], REPLY_TIMEOUT_S):

@@ -170,9 +170,11 @@ public final class Trainer {
                 adam.update(p.getValue().getId(), w, gradient); // also zeroes the gradient
             }
         }
-        requireFinite("updated weight", network, w -> w);
         average.update();
-        requireFinite("EMA weight", ema, w -> w);
+        if (!finite(network, w -> w) || !finite(ema, w -> w)) { // one check of both; the slow path names the culprit
+            requireFinite("updated weight", network, w -> w);
+            requireFinite("EMA weight", ema, w -> w);
+        }
         step++;
     }
 
@@ -185,8 +187,8 @@ public final class Trainer {
         }
     }
 
-    /** DivergedException at step `at` unless every array view(parameter) of block is finite, naming the first bad one. */
-    private void requireFinite(String what, Block block, Function<NDArray, NDArray> view) {
+    /** Whether every array view(parameter) of block is finite, with one synchronisation. */
+    private static boolean finite(Block block, Function<NDArray, NDArray> view) {
         try (NDScope scope = new NDScope()) {
             NDArray total = null; // sum over arrays of sum(a - a): exactly 0 when all entries are finite, NaN otherwise
             for (Pair<String, Parameter> p : block.getParameters()) {
@@ -194,9 +196,16 @@ public final class Trainer {
                 NDArray zero = a.sub(a).sum();
                 total = total == null ? zero : total.add(zero);
             }
-            if (total == null || Float.isFinite(total.getFloat())) {
-                return;
-            }
+            return total == null || Float.isFinite(total.getFloat());
+        }
+    }
+
+    /** DivergedException at step + 1 unless every array view(parameter) of block is finite, naming the first bad one. */
+    private void requireFinite(String what, Block block, Function<NDArray, NDArray> view) {
+        if (finite(block, view)) {
+            return;
+        }
+        try (NDScope scope = new NDScope()) {
             for (Pair<String, Parameter> p : block.getParameters()) {
                 if (!Arguments.allFinite(view.apply(p.getValue().getArray()))) {
                     throw stopped(step + 1, what + " " + p.getKey() + " has NaN or infinite entries");
