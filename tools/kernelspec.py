@@ -1,6 +1,10 @@
 """Write the diffusion-java kernelspec (kernel.json) for rapaio-jupyter-kernel.
 
-usage: kernelspec.py OUT_DIR KERNEL_JAR CLASSPATH WORKBENCH_HOME -- JAVA [JVM_OPTION...]
+usage: kernelspec.py OUT_DIR KERNEL_JAR KERNEL_PATCH CLASSPATH WORKBENCH_HOME -- JAVA [JVM_OPTION...]
+
+KERNEL_PATCH is a class folder put ahead of KERNEL_JAR on the kernel's class path: it holds our
+org.rapaio.jupyter.kernel.channels.LoopThread (tools/kernel/LoopThread.java), which removes the
+start-up race that killed a channel thread in about one start in five.
 
 CLASSPATH is ':'-separated (as Maven writes it); the kernel wants ';' in
 RJK_CLASSPATH. rapaio runs cells in the kernel's own JVM (JShell with a
@@ -11,9 +15,9 @@ import os
 import sys
 
 
-def kernel_json(jar, classpath, home, java_cmd):
+def kernel_json(jar, patch, classpath, home, java_cmd):
     return {
-        "argv": java_cmd + ["-jar", jar, "{connection_file}"],
+        "argv": java_cmd + ["-cp", patch + os.pathsep + jar, "org.rapaio.jupyter.kernel.MainApp", "{connection_file}"],
         "display_name": "Java (diffusion-workbench)",
         "language": "java",
         "interrupt_mode": "message",
@@ -30,12 +34,12 @@ def kernel_json(jar, classpath, home, java_cmd):
 
 
 def main(argv):
-    if len(argv) < 6 or argv[4] != "--":
+    if len(argv) < 7 or argv[5] != "--":
         sys.exit(__doc__)
-    out_dir, jar, classpath, home, java_cmd = argv[0], argv[1], argv[2], argv[3], argv[5:]
+    out_dir, jar, patch, classpath, home, java_cmd = argv[0], argv[1], argv[2], argv[3], argv[4], argv[6:]
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "kernel.json"), "w") as f:
-        json.dump(kernel_json(jar, classpath, home, java_cmd), f, indent=2)
+        json.dump(kernel_json(jar, patch, classpath, home, java_cmd), f, indent=2)
         f.write("\n")
 
 

@@ -28,6 +28,58 @@ public final class Arguments {
         return value;
     }
 
+    /**
+     * The most entries an array derived from a caller's sizes may have (2^28: 1 GiB of float32), and the most
+     * steps or levels a schedule, grid or run may have: beyond it a size is refused by name rather than left to
+     * overflow an int or exhaust memory.
+     */
+    public static final long MAX_ENTRIES = 1L << 28;
+
+    /** Accepts a finite value. */
+    public static double finite(String parameter, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(parameter + " = " + value + " must be finite");
+        }
+        return value;
+    }
+
+    /** Accepts a value in the closed interval [min, max]. */
+    public static double within(String parameter, double value, double min, double max) {
+        if (!(value >= min && value <= max)) {
+            throw new IllegalArgumentException(parameter + " = " + value + " must lie in [" + min + ", " + max + "]");
+        }
+        return value;
+    }
+
+    /** Accepts an int in [minimum, MAX_ENTRIES] (a count of steps, levels, bins or samples). */
+    public static int size(String parameter, int value, int minimum) {
+        if (value < minimum || value > MAX_ENTRIES) {
+            throw new IllegalArgumentException(parameter + " = " + value + " must lie in [" + minimum + ", " + MAX_ENTRIES + "]");
+        }
+        return value;
+    }
+
+    /**
+     * Accepts a caller's size `value` of `parameter` whose derived count (computed by the caller in long arithmetic:
+     * bins^2 cells, dim x projections entries, levels x steps evaluations) is at most max; the message names the
+     * caller's parameter and value, and what the count is.
+     */
+    public static void derivedSize(String parameter, long value, String counted, long count, long max) {
+        if (count > max || count < 0) {
+            throw new IllegalArgumentException(parameter + " = " + value + " gives " + count + " " + counted
+                    + "; at most " + max + " are allowed");
+        }
+    }
+
+    /** Accepts a non-null array whose entries are all finite, naming parameter[i] otherwise. */
+    public static double[] finite(String parameter, double[] values) {
+        nonNull(parameter, values);
+        for (int i = 0; i < values.length; i++) {
+            finite(parameter + "[" + i + "]", values[i]);
+        }
+        return values;
+    }
+
     /** Accepts a non-null value. */
     public static <T> T nonNull(String parameter, T value) {
         if (value == null) {
@@ -44,10 +96,10 @@ public final class Arguments {
         return value;
     }
 
-    /** Accepts a sample count n &gt;= 1 with n * dim &lt;= Integer.MAX_VALUE (one Java array holds the sample). */
+    /** Accepts a sample count n &gt;= 1 with n * dim &lt;= MAX_ENTRIES (one Java array holds the sample). */
     public static void sampleCount(int n, int dim) {
-        if (n < 1 || (long) n * dim > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("n = " + n + " must be in [1, " + Integer.MAX_VALUE / dim + "] for dim = " + dim);
+        if (n < 1 || (long) n * dim > MAX_ENTRIES) {
+            throw new IllegalArgumentException("n = " + n + " must be in [1, " + MAX_ENTRIES / dim + "] for dim = " + dim);
         }
     }
 
@@ -94,8 +146,9 @@ public final class Arguments {
         }
     }
 
-    /** Accepts an array whose entries are all finite. */
+    /** Accepts a non-null array whose entries are all finite. */
     public static void finite(String parameter, NDArray x) {
+        nonNull(parameter, x);
         if (!allFinite(x)) {
             throw new IllegalArgumentException(parameter + " has " + nonFiniteRows(x).countNonzero().getLong()
                     + " rows with NaN or infinite entries; every entry must be finite");
@@ -104,7 +157,8 @@ public final class Arguments {
 
     /** True when every entry of x is finite. */
     public static boolean allFinite(NDArray x) {
-        try (NDArray bad = x.isNaN().logicalOr(x.isInfinite()).any()) {
+        try (NDArray nan = x.isNaN(); NDArray infinite = x.isInfinite(); NDArray either = nan.logicalOr(infinite);
+                NDArray bad = either.any()) {
             return !bad.getBoolean();
         }
     }

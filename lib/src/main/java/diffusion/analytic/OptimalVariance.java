@@ -41,11 +41,13 @@ public final class OptimalVariance {
 
     /** lambda_t^2 = eta^2 betaTilde_t: the variance of q_lambda(x_{t-1} | x_t, x_0), t in 1..T. */
     public double lambdaSquared(int t) {
+        schedule.requireStep("t", t);
         return posterior.lambdaSquared(t, t - 1);
     }
 
     /** c_t = sqrt(alphaBar_{t-1}) - sqrt(1 - alphaBar_{t-1} - lambda_t^2) sqrt(alphaBar_t / (1 - alphaBar_t)): the weight of x_0 in the mean. */
     public double x0Coefficient(int t) {
+        schedule.requireStep("t", t);
         double alphaBar = schedule.alphaBar(t);
         return Math.sqrt(schedule.alphaBar(t - 1)) - posterior.noiseCoefficient(t, t - 1) * Math.sqrt(alphaBar / (1 - alphaBar));
     }

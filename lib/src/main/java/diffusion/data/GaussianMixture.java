@@ -2,6 +2,7 @@ package diffusion.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;
 import java.util.Arrays;
@@ -19,8 +20,11 @@ import java.util.function.Function;
  * <p>The law of a x_0 + s eps with x_0 ~ p and eps ~ N(0, I) is again such a mixture
  * ({@link #diffuse}), which makes this class the exact score oracle at every noise level.
  *
- * <p>{@link #logDensity} and {@link #score} work in the data type and on the device of their
- * argument and use O(n K d) scratch memory, released before they return.
+ * <p>{@link #logDensity} and {@link #score} return the data type of their argument, on its device; they compute in
+ * float64 (in float32 the squared distance of a point 1e19 away overflows although the score is finite), refuse
+ * points with NaN or infinite entries, and refuse points so far away that a score does not fit the argument's type,
+ * or that even float64 overflows (naming how many); a log-density below the type's range rounds to -infinity (density
+ * 0, as samplers and MeteredTarget take it). They use O(n K d) scratch memory, released before they return.
  */
 public final class GaussianMixture implements DataSource {
 
@@ -32,6 +36,9 @@ public final class GaussianMixture implements DataSource {
     private final double[][] variances;
 
     private GaussianMixture(String name, double[] weights, double[][] means, double[][] variances) {
+        Arguments.nonNull("weights", weights);
+        Arguments.nonNull("means", means);
+        Arguments.nonNull("variances", variances);
         int components = weights.length;
         if (components < 1) {
             throw new IllegalArgumentException("weights has length 0; at least one component is required");
@@ -39,6 +46,10 @@ public final class GaussianMixture implements DataSource {
         if (means.length != components || variances.length != components) {
             throw new IllegalArgumentException("weights, means and variances have lengths " + components
                     + ", " + means.length + ", " + variances.length + "; they must be equal (one per component)");
+        }
+        for (int k = 0; k < components; k++) {
+            Arguments.nonNull("means[" + k + "]", means[k]);
+            Arguments.nonNull("variances[" + k + "]", variances[k]);
         }
         int dim = means[0].length;
         if (dim < 1) {
@@ -53,10 +64,24 @@ public final class GaussianMixture implements DataSource {
                         + means[k].length + " and " + variances[k].length + "; both must equal d = " + dim);
             }
             for (int j = 0; j < dim; j++) {
-                if (!Double.isFinite(means[k][j])) {
-                    throw new IllegalArgumentException("means[" + k + "][" + j + "] = " + means[k][j] + " must be finite");
+                if (!Double.isFinite(means[k][j] * means[k][j])) {
+                    throw new IllegalArgumentException("means[" + k + "][" + j + "] = " + means[k][j] + " must be finite with a finite square");
                 }
-                Arguments.positive("variances[" + k + "][" + j + "]", variances[k][j]);
+                double variance = Arguments.positive("variances[" + k + "][" + j + "]", variances[k][j]);
+                if (!Double.isFinite(1 / variance)) {
+                    throw new IllegalArgumentException("variances[" + k + "][" + j + "] = " + variance
+                            + ": its reciprocal (the precision) overflows; need a variance >= " + Double.MIN_NORMAL);
+                }
+            }
+        }
+        if (!Double.isFinite(total)) {
+            throw new IllegalArgumentException("weights " + Arrays.toString(weights) + " sum to " + total
+                    + ": the normalisation w_k / sum_j w_j needs a finite sum");
+        }
+        for (int k = 0; k < components; k++) {
+            if (!(weights[k] / total > 0)) {
+                throw new IllegalArgumentException("weights[" + k + "] = " + weights[k] + " is 0 after normalisation by the sum "
+                        + total + " of the weights in double precision");
             }
         }
         this.name = name;
@@ -88,6 +113,9 @@ public final class GaussianMixture implements DataSource {
     /** 8 equal-weight modes mu_k = radius (cos(2 pi k/8), sin(2 pi k/8)), k = 0..7, each N(mu_k, std^2 I). */
     public static GaussianMixture eightGaussians(double radius, double std) {
         Arguments.positive("radius", radius);
+        if (!Double.isFinite(radius * radius)) {
+            throw new IllegalArgumentException("radius = " + radius + ": radius^2 must be finite");
+        }
         double[] weights = new double[8];
         double[][] means = new double[8][];
         for (int k = 0; k < 8; k++) {
@@ -156,9 +184,7 @@ public final class GaussianMixture implements DataSource {
 
     /** Law of a x_0 + s eps, x_0 ~ this, eps ~ N(0, I): weights w_k, means a mu_k, variances a^2 var_k + s^2. */
     public GaussianMixture diffuse(double a, double s) {
-        if (!Double.isFinite(a)) {
-            throw new IllegalArgumentException("a = " + a + " must be finite");
-        }
+        Arguments.finite("a", a);
         Arguments.nonNegative("s", s);
         if (a == 0 && s == 0) {
             throw new IllegalArgumentException("a = 0 and s = 0 give a point mass; need a != 0 or s > 0");
@@ -169,6 +195,12 @@ public final class GaussianMixture implements DataSource {
             for (int j = 0; j < dim(); j++) {
                 diffusedMeans[k][j] = a * means[k][j];
                 diffusedVariances[k][j] = a * a * variances[k][j] + s * s;
+                if (!Double.isFinite(diffusedMeans[k][j] * diffusedMeans[k][j]) || !Double.isFinite(diffusedVariances[k][j])
+                        || !Double.isFinite(1 / diffusedVariances[k][j])) {
+                    throw new IllegalArgumentException("a = " + a + ", s = " + s + " give mean " + diffusedMeans[k][j]
+                            + " and variance " + diffusedVariances[k][j] + " for component " + k
+                            + ": their squares and the precision must be finite");
+                }
             }
         }
         return new GaussianMixture(name, weights, diffusedMeans, diffusedVariances);
@@ -205,7 +237,7 @@ public final class GaussianMixture implements DataSource {
      * shape (n,), for x of shape (n, d).
      */
     public NDArray logDensity(NDArray x) {
-        return inScratch(x, points -> {
+        return inScratch(x, true, points -> {
             NDArray logJoint = logJoint(points, difference(points));
             NDArray peak = logJoint.max(new int[] {1}, true);
             return logJoint.sub(peak).exp().sum(new int[] {1}).log().add(peak.squeeze(1));
@@ -217,7 +249,7 @@ public final class GaussianMixture implements DataSource {
      * r_k(x) = softmax_k(log w_k + log N(x; mu_k, var_k)), shape (n, d), for x of shape (n, d).
      */
     public NDArray score(NDArray x) {
-        return inScratch(x, points -> {
+        return inScratch(x, false, points -> {
             NDArray difference = difference(points);
             NDArray responsibilities = logJoint(points, difference).softmax(1).expandDims(2);
             NDArray precision = constant(points, variances).pow(-1).expandDims(0);
@@ -249,13 +281,24 @@ public final class GaussianMixture implements DataSource {
         return x.getManager().create(values).toType(x.getDataType(), false).toDevice(x.getDevice(), false);
     }
 
-    /** Runs body on x inside a scratch manager on x's device; only the result survives, owned by x's manager. */
-    private NDArray inScratch(NDArray x, Function<NDArray, NDArray> body) {
+    /**
+     * Runs body on x in float64 inside a scratch manager on x's device; the result, in x's data type, alone survives,
+     * owned by x's manager. Refuses non-finite x, and x whose result is NaN or infinite in x's data type, except for a
+     * log-density (logDensity true) rounded to -infinity: a density below the type's range, which MCMC treats as 0.
+     */
+    private NDArray inScratch(NDArray x, boolean logDensity, Function<NDArray, NDArray> body) {
         Arguments.floatingBatch("x", x, dim());
+        Arguments.finite("x", x);
         NDManager owner = x.getManager();
         try (NDManager scratch = owner.newSubManager(x.getDevice())) {
             scratch.tempAttachAll(x);
-            NDArray result = body.apply(x);
+            NDArray result = body.apply(x.toType(DataType.FLOAT64, false)).toType(x.getDataType(), false);
+            NDArray bad = logDensity ? result.isNaN().logicalOr(result.eq(Double.POSITIVE_INFINITY)) : Arguments.nonFiniteRows(result);
+            if (bad.any().getBoolean()) {
+                throw new IllegalArgumentException("x has " + bad.countNonzero().getLong()
+                        + " rows so far from " + this + " that the result overflows " + x.getDataType()
+                        + "; bring them closer (or pass float64 points)");
+            }
             result.attach(owner);
             return result;
         }
@@ -263,10 +306,14 @@ public final class GaussianMixture implements DataSource {
 
     /** var_kj = std^2 for every k, j, shaped like means. */
     private static double[][] isotropicVariances(double[][] means, double std) {
+        Arguments.nonNull("means", means);
         Arguments.positive("std", std);
+        if (!(std * std > 0) || !Double.isFinite(1 / (std * std)) || !Double.isFinite(std * std)) {
+            throw new IllegalArgumentException("std = " + std + ": the variance std^2 and its reciprocal must be finite and > 0");
+        }
         double[][] variances = new double[means.length][];
         for (int k = 0; k < means.length; k++) {
-            variances[k] = new double[means[k].length];
+            variances[k] = new double[Arguments.nonNull("means[" + k + "]", means[k]).length];
             Arrays.fill(variances[k], std * std);
         }
         return variances;

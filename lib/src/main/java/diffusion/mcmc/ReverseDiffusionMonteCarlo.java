@@ -37,8 +37,13 @@ public final class ReverseDiffusionMonteCarlo {
             throw new IllegalArgumentException("eta = " + eta + " must be in (0, T] with T = " + horizon);
         }
         // floor(T / eta), forgiving the rounding of T = k eta in binary (T = 1, eta = 0.1 gives 10)
-        this.steps = (int) Math.floor(horizon / eta * (1 + 1e-12));
-        this.estimator = estimator;
+        double outer = Math.floor(horizon / eta * (1 + 1e-12));
+        if (outer > Arguments.MAX_ENTRIES) {
+            throw new IllegalArgumentException("eta = " + eta + " with T = " + horizon + " gives " + outer
+                    + " outer steps T / eta; at most " + Arguments.MAX_ENTRIES + " are allowed");
+        }
+        this.steps = (int) outer;
+        this.estimator = Arguments.nonNull("estimator", estimator);
     }
 
     /** The terminal time T. */

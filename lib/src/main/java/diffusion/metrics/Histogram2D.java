@@ -5,7 +5,8 @@ import ai.djl.ndarray.types.DataType;
 
 /**
  * Histogram distances between two samples in 2D: a bins x bins grid on the square [low, high)^2 plus one overflow
- * cell for every point outside it, so the cell probabilities of a sample always sum to 1.
+ * cell for every point outside it, so the cell probabilities of a sample always sum to 1. Samples with NaN or infinite
+ * entries are refused (a NaN point belongs to no cell).
  *
  * <p>Total variation TV = 1/2 sum_c |p_c - q_c| of the empirical cell frequencies. KL(p || q) = sum_c p~_c
  * log(p~_c / q~_c) uses the Krichevsky-Trofimov estimate p~_c = (count_c + 1/2) / (n + C/2) over the C cells, so an
@@ -13,6 +14,9 @@ import ai.djl.ndarray.types.DataType;
  * the number of cells over the sample size).
  */
 public final class Histogram2D {
+
+    /** The most bins per axis (4096: 16.8 million cells). */
+    public static final int MAX_BINS = 4096;
 
     private Histogram2D() {}
 
@@ -68,8 +72,12 @@ public final class Histogram2D {
         if (!Double.isFinite(low) || !Double.isFinite(high) || !(high > low)) {
             throw new IllegalArgumentException("low = " + low + ", high = " + high + " must be finite with high > low");
         }
-        if (bins < 1) {
-            throw new IllegalArgumentException("bins = " + bins + " must be >= 1");
+        if (bins < 1 || bins > MAX_BINS) {
+            throw new IllegalArgumentException("bins = " + bins + " must lie in [1, " + MAX_BINS + "] (bins^2 + 1 cells are counted)");
+        }
+        if (!Double.isFinite((high - low) / bins) || !((high - low) / bins > 0)) {
+            throw new IllegalArgumentException("low = " + low + ", high = " + high + ", bins = " + bins
+                    + ": the bin width (high - low) / bins must be finite and > 0");
         }
     }
 }

@@ -49,6 +49,9 @@ public final class Mmd {
         double n = x.getShape().get(0);
         double m = y.getShape().get(0);
         double gamma = 1 / (2 * bandwidth * bandwidth);
+        if (!Double.isFinite(gamma)) {
+            throw new IllegalArgumentException("bandwidth = " + bandwidth + ": 1 / (2 bandwidth^2) overflows; need bandwidth >= 1e-154");
+        }
         return Samples.inScratch(x, y, (xs, ys) -> {
             NDArray pooledMean = xs.sum(new int[] {0}).add(ys.sum(new int[] {0})).div(n + m);
             NDArray xc = xs.sub(pooledMean);
@@ -56,7 +59,12 @@ public final class Mmd {
             double sumXX = kernelSum(xc, xc, gamma, blockRows) - n;
             double sumYY = kernelSum(yc, yc, gamma, blockRows) - m;
             double sumXY = kernelSum(xc, yc, gamma, blockRows);
-            return sumXX / (n * (n - 1)) + sumYY / (m * (m - 1)) - 2 * sumXY / (n * m);
+            double mmd = sumXX / (n * (n - 1)) + sumYY / (m * (m - 1)) - 2 * sumXY / (n * m);
+            if (!Double.isFinite(mmd)) {
+                throw new IllegalArgumentException("x and y have entries so large that their squared distances overflow "
+                        + xs.getDataType() + " (MMD^2 = " + mmd + "); rescale them or pass float64 samples");
+            }
+            return mmd;
         });
     }
 

@@ -47,6 +47,7 @@ public final class PrecisionRecall {
 
         private Reference(NDArray data, int k) {
             this.k = Arguments.atLeast("k", k, 1);
+            requireMoreRowsThan(k, "data", data);
             Samples.checkPair(data, data, k + 1);
             this.data = data;
             this.rows = Distances.rows(data);
@@ -55,15 +56,26 @@ public final class PrecisionRecall {
 
         /** The fraction of generated points inside the data's support. */
         public double precision(NDArray generated) {
+            requireMoreRowsThan(k, "generated", generated);
             Samples.checkPair(generated, data, k + 1);
             return inside(Distances.rows(generated), rows, radius);
         }
 
         /** The fraction of data points inside the generated sample's support. */
         public double recall(NDArray generated) {
+            requireMoreRowsThan(k, "generated", generated);
             Samples.checkPair(generated, data, k + 1);
             double[][] g = Distances.rows(generated);
             return inside(rows, g, Distances.kthNeighbour(g, k));
+        }
+    }
+
+    /** Accepts a sample with more than k rows (a point's k-th neighbour is another point). */
+    private static void requireMoreRowsThan(int k, String parameter, NDArray sample) {
+        Arguments.nonNull(parameter, sample);
+        long rows = sample.getShape().dimension() == 0 ? 0 : sample.getShape().get(0);
+        if (rows <= k) {
+            throw new IllegalArgumentException("k = " + k + " needs more than k rows, but " + parameter + " has " + rows);
         }
     }
 

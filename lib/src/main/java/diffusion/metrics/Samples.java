@@ -3,6 +3,7 @@ package diffusion.metrics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDResource;
+import diffusion.Arguments;
 import java.util.function.BiFunction;
 
 /** Checks and scratch scopes for two samples x (n, d) and y (m, d) compared by a metric. */
@@ -10,7 +11,7 @@ final class Samples {
 
     private Samples() {}
 
-    /** Accepts floating-point x of shape (n, d) and y of shape (m, d) with n, m >= minRows and d >= 1. */
+    /** Accepts finite floating-point x of shape (n, d) and y of shape (m, d) with n, m >= minRows and d >= 1. */
     static void checkPair(NDArray x, NDArray y, int minRows) {
         checkOne("x", x, minRows);
         checkOne("y", y, minRows);
@@ -21,6 +22,7 @@ final class Samples {
     }
 
     private static void checkOne(String parameter, NDArray array, int minRows) {
+        Arguments.nonNull(parameter, array);
         if (!array.getDataType().isFloating()) {
             throw new IllegalArgumentException(parameter + " has data type " + array.getDataType()
                     + "; a floating-point type (float32 or float64) is required");
@@ -30,6 +32,7 @@ final class Samples {
             throw new IllegalArgumentException(parameter + " has shape " + array.getShape()
                     + "; expected (n, d) with n >= " + minRows + " and d >= 1");
         }
+        Arguments.finite(parameter, array);
     }
 
     /** Runs metric(x, y) inside a scratch manager on x's device; every array it creates is closed before returning. */

@@ -3,6 +3,7 @@ package diffusion.metrics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import java.util.SplittableRandom;
 
 /**
@@ -24,6 +25,8 @@ public final class SlicedWasserstein {
             throw new IllegalArgumentException("projections = " + projections + " must be >= 1");
         }
         Samples.checkPair(x, y, 1);
+        Arguments.derivedSize("projections", projections, "direction entries (dim = " + x.getShape().get(1) + " x projections)",
+                x.getShape().get(1) * projections, Arguments.MAX_ENTRIES);
         int dim = (int) x.getShape().get(1);
         int n = (int) x.getShape().get(0);
         int m = (int) y.getShape().get(0);

@@ -45,16 +45,25 @@ public final class DormandPrince implements OdeSolver {
     private final double atol;
     private final int maxSteps;
 
-    /** Relative and absolute tolerances rtol, atol &gt; 0, and a budget of maxSteps &gt;= 1 attempted steps. */
+    /**
+     * The smallest relative tolerance, 100 machine epsilons (scipy's floor for RK45): below it a step's error
+     * estimate is rounding noise and the step size collapses.
+     */
+    public static final double MIN_RTOL = 100 * Math.ulp(1.0);
+
+    /**
+     * Relative tolerance rtol in [MIN_RTOL, 1], absolute tolerance atol in [Double.MIN_NORMAL, 1], and a budget of
+     * maxSteps &gt;= 1 attempted steps.
+     */
     public DormandPrince(double rtol, double atol, int maxSteps) {
-        this.rtol = Arguments.positive("rtol", rtol);
-        this.atol = Arguments.positive("atol", atol);
+        this.rtol = Arguments.within("rtol", rtol, MIN_RTOL, 1);
+        this.atol = Arguments.within("atol", atol, Double.MIN_NORMAL, 1);
         this.maxSteps = Arguments.atLeast("maxSteps", maxSteps, 1);
     }
 
-    /** rtol = atol = tolerance &gt; 0, with a budget of 10 000 steps. */
+    /** rtol = atol = tolerance in [MIN_RTOL, 1], with a budget of 10 000 steps. */
     public static DormandPrince withTolerance(double tolerance) {
-        Arguments.positive("tolerance", tolerance);
+        Arguments.within("tolerance", tolerance, MIN_RTOL, 1);
         return new DormandPrince(tolerance, tolerance, 10_000);
     }
 
@@ -78,6 +87,7 @@ public final class DormandPrince implements OdeSolver {
     @Override
     public Solution solve(NDManager manager, VectorField field, NDArray initial, double[] times, Monitor monitor) {
         OdeSolver.requireTimes(times);
+        Arguments.finite("initial", initial);
         double t0 = times[0];
         double t1 = times[times.length - 1];
         double direction = Math.signum(t1 - t0);

@@ -17,6 +17,7 @@ public abstract class FixedStepSolver implements OdeSolver {
     @Override
     public Solution solve(NDManager manager, VectorField field, NDArray initial, double[] times, Monitor monitor) {
         OdeSolver.requireTimes(times);
+        Arguments.finite("initial", initial);
         NDArray x = initial.duplicate();
         x.attach(manager);
         int steps = times.length - 1;

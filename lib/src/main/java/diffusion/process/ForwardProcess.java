@@ -9,10 +9,12 @@ public final class ForwardProcess {
 
     private final NoiseSchedule schedule;
 
+    /** The forward process of schedule. */
     public ForwardProcess(NoiseSchedule schedule) {
-        this.schedule = schedule;
+        this.schedule = Arguments.nonNull("schedule", schedule);
     }
 
+    /** The schedule. */
     public NoiseSchedule schedule() {
         return schedule;
     }
@@ -41,8 +43,8 @@ public final class ForwardProcess {
         for (int s = 0; s <= schedule.T(); s++) {
             alphaBar[s] = schedule.alphaBar(s);
         }
-        NDArray signal = Coefficients.perRow(alphaBar, t, x0, Math::sqrt);
-        NDArray noise = Coefficients.perRow(alphaBar, t, x0, a -> Math.sqrt(1.0 - a));
+        NDArray signal = Coefficients.perRow(alphaBar, 0, t, x0, Math::sqrt);
+        NDArray noise = Coefficients.perRow(alphaBar, 0, t, x0, a -> Math.sqrt(1.0 - a));
         return x0.mul(signal).add(eps.mul(noise));
     }
 }

@@ -1,5 +1,6 @@
 package diffusion.process;
 
+import diffusion.Arguments;
 import diffusion.schedule.NoiseSchedule;
 
 /**
@@ -15,11 +16,13 @@ public final class LecturePosteriorVariance {
 
     /** The lecture's (1 - alpha_t)(1 - sqrt(alphaBar_{t-1})) / (1 - alphaBar_t), t in 1..T. */
     public static double of(NoiseSchedule schedule, int t) {
+        Arguments.nonNull("schedule", schedule).requireStep("t", t);
         return (1 - schedule.alpha(t)) * (1 - Math.sqrt(schedule.alphaBar(t - 1))) / (1 - schedule.alphaBar(t));
     }
 
     /** The ratio of the lecture's value to the true betaTilde_t in closed form: 1 / (1 + sqrt(alphaBar_{t-1})). */
     public static double ratioToTrue(NoiseSchedule schedule, int t) {
+        Arguments.nonNull("schedule", schedule).requireStep("t", t);
         return 1 / (1 + Math.sqrt(schedule.alphaBar(t - 1)));
     }
 }

@@ -19,7 +19,7 @@ public final class NonMarkovianPosterior {
 
     /** The process of a kernel with eta in [0, 1] (eta &lt;= 1 keeps lambda^2 &lt;= s_s^2, a valid mean coefficient). */
     public NonMarkovianPosterior(PerturbationKernel kernel, double eta) {
-        this.kernel = kernel;
+        this.kernel = Arguments.nonNull("kernel", kernel);
         this.eta = requireEta(eta);
     }
 
@@ -43,7 +43,7 @@ public final class NonMarkovianPosterior {
 
     /** b^2(t, s) = s_t^2 - (m_t / m_s)^2 s_s^2, the variance of the chain's step from s to t (beta_t when s = t - 1). */
     public static double forwardVariance(PerturbationKernel kernel, double t, double s) {
-        requireOrder(t, s);
+        requireOrder(kernel, t, s);
         double a = kernel.meanScale(t) / kernel.meanScale(s);
         double st = kernel.std(t);
         double ss = kernel.std(s);
@@ -52,6 +52,7 @@ public final class NonMarkovianPosterior {
 
     /** betaTilde(t, s) = s_s^2 b^2(t, s) / s_t^2, the variance of q(x_s | x_t, x_0) (betaTilde_t when s = t - 1). */
     public static double posteriorVariance(PerturbationKernel kernel, double t, double s) {
+        requireOrder(kernel, t, s);
         double ss = kernel.std(s);
         double st = kernel.std(t);
         return ss * ss * forwardVariance(kernel, t, s) / (st * st);
@@ -71,6 +72,7 @@ public final class NonMarkovianPosterior {
     /** The mean m_s x_0 + sqrt(s_s^2 - lambda^2) eps with eps = (x_t - m_t x_0) / s_t. */
     public NDArray mean(NDArray xt, NDArray x0, double t, double s) {
         Arguments.requireSame("xt", xt, "x0", x0);
+        requireOrder(kernel, t, s);
         NDArray eps = Scalar.over(xt.sub(Scalar.times(x0, kernel.meanScale(t))), kernel.std(t));
         return meanOf(x0, eps, t, s);
     }
@@ -87,9 +89,17 @@ public final class NonMarkovianPosterior {
         return mean(xt, x0, t, s).add(Scalar.times(z, Math.sqrt(lambdaSquared(t, s))));
     }
 
-    private static void requireOrder(double t, double s) {
+    /** Accepts times s &lt; t of kernel with s(t) &gt; 0 (the step divides by s(t)). */
+    private static void requireOrder(PerturbationKernel kernel, double t, double s) {
+        Arguments.nonNull("kernel", kernel);
+        kernel.requireTime("t", t);
+        kernel.requireTime("s", s);
         if (!(s < t)) {
             throw new IllegalArgumentException("s = " + s + ", t = " + t + ": a reverse step needs s < t");
+        }
+        if (!(kernel.std(t) > 0)) {
+            throw new IllegalArgumentException("t = " + t + " gives s(t) = 0 in double precision under " + kernel
+                    + ": a reverse step from t needs s(t) > 0");
         }
     }
 }

@@ -13,8 +13,9 @@ public final class Posterior {
 
     private final NoiseSchedule schedule;
 
+    /** The posterior of schedule. */
     public Posterior(NoiseSchedule schedule) {
-        this.schedule = schedule;
+        this.schedule = Arguments.nonNull("schedule", schedule);
     }
 
     /**

@@ -10,7 +10,6 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,19 +145,18 @@ public final class Figures {
         BufferedImage image = grid(columns, charts);
         writePng(Results.file(Results.figures(), name, "png"), image);
         Path svg = Results.file(Results.figures(), name, "svg");
-        try {
-            if (points(charts) > SVG_POINT_LIMIT) {
+        if (points(charts) > SVG_POINT_LIMIT) {
+            try {
                 Files.deleteIfExists(svg);
-                return image;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove the stale " + svg, e);
             }
-            VectorGraphics2D vector = new VectorGraphics2D();
-            layout.paint(vector);
-            try (OutputStream out = Files.newOutputStream(svg)) {
-                new SVGProcessor().getDocument(vector.getCommands(), new PageSize(0, 0, layout.width(), layout.height())).writeTo(out);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + svg, e);
+            return image;
         }
+        VectorGraphics2D vector = new VectorGraphics2D();
+        layout.paint(vector);
+        AtomicFile.write(svg, out -> new SVGProcessor().getDocument(vector.getCommands(),
+                new PageSize(0, 0, layout.width(), layout.height())).writeTo(out));
         return image;
     }
 
@@ -191,14 +189,13 @@ public final class Figures {
         return chart;
     }
 
+    /** Writes image to path as PNG, atomically (see AtomicFile): a failed write leaves an earlier PNG intact. */
     private static void writePng(Path path, BufferedImage image) {
-        try {
-            if (!ImageIO.write(image, "png", path.toFile())) {
+        AtomicFile.write(path, out -> {
+            if (!ImageIO.write(image, "png", out)) {
                 throw new IllegalStateException("no PNG writer available for " + path);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + path, e);
-        }
+        });
     }
 
     /** Cell size max(width) x max(height) over charts, ceil(k / columns) rows. */

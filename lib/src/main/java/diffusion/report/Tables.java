@@ -1,5 +1,6 @@
 package diffusion.report;
 
+import diffusion.Arguments;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Path;
@@ -26,10 +27,14 @@ public final class Tables {
 
     private Tables() {}
 
-    /** Writes results/tables/NAME.csv (full precision) and returns {@link #html}(name, table). */
+    /**
+     * Writes results/tables/NAME.csv (full precision) atomically (see AtomicFile: a failed write leaves an earlier CSV
+     * intact and throws UncheckedIOException naming the file) and returns {@link #html}(name, table).
+     */
     public static String save(String name, Table table) {
+        Arguments.nonNull("table", table);
         Path csv = Results.file(Results.tables(), name, "csv");
-        table.write().csv(csv.toFile());
+        AtomicFile.write(csv, out -> table.write().csv(out));
         return html(name, table);
     }
 

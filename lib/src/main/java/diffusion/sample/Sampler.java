@@ -79,10 +79,11 @@ public interface Sampler {
         }
     }
 
-    /** Accepts a start of shape (n, sampleShape...) on the model's kernel grid. */
+    /** Accepts a finite start of shape (n, sampleShape...) on the model's kernel grid. */
     static void requireStart(String sampler, ScoreModel model, TimeGrid grid, NDArray start) {
         requireGrid(sampler, model, grid);
         Arguments.requireSamples("start", start, model.sampleShape());
+        Arguments.finite("start", start);
     }
 
     /** The samples (n, sampleShape...) and the model evaluations spent per sample (NFE). */

@@ -1,5 +1,6 @@
 package diffusion.schedule;
 
+import diffusion.Arguments;
 import java.util.Arrays;
 
 /**
@@ -13,12 +14,13 @@ public final class NoiseLadder implements PerturbationKernel {
     private final double[] sigmas;
 
     private NoiseLadder(double[] sigmas) {
+        Arguments.nonNull("sigmas", sigmas);
         if (sigmas.length < 1) {
             throw new IllegalArgumentException("sigmas has length 0: the noise ladder needs at least one level");
         }
         for (int i = 0; i < sigmas.length; i++) {
-            if (!(sigmas[i] > 0) || Double.isInfinite(sigmas[i])) {
-                throw new IllegalArgumentException("sigma_" + (i + 1) + " = " + sigmas[i] + ": must be finite and > 0");
+            if (!(sigmas[i] > 0) || !Double.isFinite(sigmas[i] * sigmas[i])) {
+                throw new IllegalArgumentException("sigma_" + (i + 1) + " = " + sigmas[i] + ": must be > 0 with a finite square");
             }
             if (i > 0 && !(sigmas[i] < sigmas[i - 1])) {
                 throw new IllegalArgumentException("sigma_" + (i + 1) + " = " + sigmas[i] + ": must be < sigma_" + i
@@ -38,12 +40,10 @@ public final class NoiseLadder implements PerturbationKernel {
      * sigmaMax &gt; sigmaMin &gt; 0 in L &gt;= 2 levels.
      */
     public static NoiseLadder geometric(double sigmaMax, double sigmaMin, int levels) {
-        if (levels < 2) {
-            throw new IllegalArgumentException("levels = " + levels + ": a geometric ladder needs >= 2 levels");
-        }
-        if (!(sigmaMin > 0) || !(sigmaMax > sigmaMin) || Double.isInfinite(sigmaMax)) {
+        Arguments.size("levels", levels, 2);
+        if (!(sigmaMin > 0) || !(sigmaMax > sigmaMin) || !Double.isFinite(sigmaMax * sigmaMax) || !(sigmaMin / sigmaMax > 0)) {
             throw new IllegalArgumentException("sigmaMax = " + sigmaMax + ", sigmaMin = " + sigmaMin
-                    + ": need finite sigmaMax > sigmaMin > 0");
+                    + ": need sigmaMax > sigmaMin > 0 with sigmaMax^2 finite and sigmaMin / sigmaMax > 0 in double precision");
         }
         double[] sigmas = new double[levels];
         for (int i = 0; i < levels; i++) {

@@ -1,5 +1,6 @@
 package diffusion.schedule;
 
+import diffusion.Arguments;
 import java.util.Arrays;
 
 /**
@@ -21,6 +22,14 @@ public final class NoiseSchedule implements PerturbationKernel {
             beta[t] = betas[t - 1];
             alphaBar[t] = alphaBar[t - 1] * (1.0 - beta[t]); // alphaBar_t = prod_{i<=t} (1 - beta_i)
         }
+        if (!(alphaBar[1] < 1)) {
+            throw new IllegalArgumentException("beta_1 = " + beta[1] + " leaves alphaBar_1 = 1 in double precision, an"
+                    + " infinite SNR_1 and a zero noise level (a beta_1 below about 5.6e-17 is lost in 1 - beta_1)");
+        }
+        if (!(alphaBar[T] > 0)) {
+            throw new IllegalArgumentException("the betas give alphaBar_T = 0 in double precision (T = " + T
+                    + "): m(T) = 0 and sigma(T) would be infinite; use smaller betas or fewer steps");
+        }
     }
 
     /** Schedule from explicit betas (beta_1..beta_T), each in the open interval (0, 1). */
@@ -28,6 +37,7 @@ public final class NoiseSchedule implements PerturbationKernel {
         if (betas == null || betas.length < 1) {
             throw new IllegalArgumentException("T = " + (betas == null ? 0 : betas.length) + ": need T >= 1 betas");
         }
+        requireT(betas.length);
         for (int i = 0; i < betas.length; i++) {
             double b = betas[i];
             if (!(b > 0.0 && b < 1.0)) {
@@ -45,6 +55,7 @@ public final class NoiseSchedule implements PerturbationKernel {
         if (alphaBars == null || alphaBars.length < 1) {
             throw new IllegalArgumentException("T = " + (alphaBars == null ? 0 : alphaBars.length) + ": need T >= 1 values");
         }
+        requireT(alphaBars.length);
         double[] betas = new double[alphaBars.length];
         double previous = 1.0;
         for (int i = 0; i < alphaBars.length; i++) {
@@ -69,7 +80,7 @@ public final class NoiseSchedule implements PerturbationKernel {
         for (int t = 1; t <= T; t++) {
             betas[t - 1] = T == 1 ? beta1 : beta1 + (betaT - beta1) * (t - 1) / (T - 1); // evenly spaced
         }
-        return fromBetas(betas);
+        return built("beta1 = " + beta1 + ", betaT = " + betaT, betas);
     }
 
     /** Ho et al.'s linear schedule scaled to T steps: beta_1 = 1e-4 * 1000 / T, beta_T = 0.02 * 1000 / T. */
@@ -85,9 +96,7 @@ public final class NoiseSchedule implements PerturbationKernel {
      */
     public static NoiseSchedule cosine(int T, double s, double maxBeta) {
         requireT(T);
-        if (!(s >= 0)) {
-            throw new IllegalArgumentException("s = " + s + ": the cosine offset must be >= 0");
-        }
+        Arguments.nonNegative("s", s);
         if (!(maxBeta > 0 && maxBeta < 1)) {
             throw new IllegalArgumentException("maxBeta = " + maxBeta + ": must lie in (0, 1)");
         }
@@ -96,7 +105,7 @@ public final class NoiseSchedule implements PerturbationKernel {
             double ratio = cosineF(t, T, s) / cosineF(t - 1, T, s); // alphaBar_t / alphaBar_{t-1}
             betas[t - 1] = Math.min(1.0 - ratio, maxBeta);
         }
-        return fromBetas(betas);
+        return built("s = " + s + ", maxBeta = " + maxBeta, betas);
     }
 
     /** Cosine schedule with the paper's defaults s = 0.008 and betas clipped at 0.999. */
@@ -104,15 +113,23 @@ public final class NoiseSchedule implements PerturbationKernel {
         return cosine(T, 0.008, 0.999);
     }
 
+    /** fromBetas(betas), a refusal restated in terms of the caller's parameters (described by arguments). */
+    private static NoiseSchedule built(String arguments, double[] betas) {
+        try {
+            return fromBetas(betas);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(arguments + " give no valid schedule: " + e.getMessage(), e);
+        }
+    }
+
     private static double cosineF(int t, int T, double s) {
         double c = Math.cos(((double) t / T + s) / (1 + s) * Math.PI / 2);
         return c * c; // f(t) = cos^2(((t/T + s)/(1 + s)) pi/2)
     }
 
+    /** Accepts 1 &lt;= T &lt;= Arguments.MAX_ENTRIES steps. */
     private static void requireT(int T) {
-        if (T < 1) {
-            throw new IllegalArgumentException("T = " + T + ": the number of steps must be >= 1");
-        }
+        Arguments.size("T", T, 1);
     }
 
     /** T, the number of diffusion steps. */
@@ -167,13 +184,13 @@ public final class NoiseSchedule implements PerturbationKernel {
     /** m(t) = sqrt(alphaBar_t) for integer t in 0..T. */
     @Override
     public double meanScale(double t) {
-        return Math.sqrt(alphaBar(step(t)));
+        return Math.sqrt(alphaBar((int) requireTime("t", t)));
     }
 
     /** s(t) = sqrt(1 - alphaBar_t) for integer t in 0..T. */
     @Override
     public double std(double t) {
-        return Math.sqrt(1.0 - alphaBar(step(t)));
+        return Math.sqrt(1.0 - alphaBar((int) requireTime("t", t)));
     }
 
     /** T. */
@@ -195,10 +212,18 @@ public final class NoiseSchedule implements PerturbationKernel {
 
     /** The integer step t given as a double; rejects non-integers. */
     public static int step(double t) {
-        if (t != Math.rint(t)) {
+        if (t != Math.rint(t) || Math.abs(t) > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("t = " + t + ": a discrete schedule needs an integer step");
         }
         return (int) t;
+    }
+
+    /** Accepts a step t in 1..T (one with a beta_t), naming parameter otherwise. */
+    public int requireStep(String parameter, int t) {
+        if (t < 1 || t > T()) {
+            throw new IllegalArgumentException(parameter + " = " + t + " must lie in 1.." + T());
+        }
+        return t;
     }
 
     private int check(int t, int first) {

@@ -27,14 +27,22 @@ public interface PerturbationKernel {
         return std(t);
     }
 
-    /** sigma(t) = s(t) / m(t), the noise level of x_t / m(t) = x_0 + sigma eps (EDM's and k-diffusion's time). */
+    /** sigma(t) = s(t) / m(t), the noise level of x_t / m(t) = x_0 + sigma eps (EDM's and k-diffusion's time); m(t) &gt; 0. */
     default double sigma(double t) {
-        return std(t) / meanScale(t);
+        double m = meanScale(t);
+        if (!(m > 0)) {
+            throw new IllegalArgumentException("t = " + t + " gives m(t) = " + m + " under " + this + ": sigma = s / m is infinite");
+        }
+        return std(t) / m;
     }
 
-    /** lambda(t) = log(m(t)^2 / s(t)^2), the log signal-to-noise ratio (decreasing in t). */
+    /** lambda(t) = log(m(t)^2 / s(t)^2), the log signal-to-noise ratio (decreasing in t), at t where s(t) &gt; 0. */
     default double logSnr(double t) {
-        return -2 * Math.log(sigma(t));
+        double sigma = sigma(t);
+        if (!(sigma > 0)) {
+            throw new IllegalArgumentException("t = " + t + " gives s(t) = 0 under " + this + ": the log-SNR is +infinity there");
+        }
+        return -2 * Math.log(sigma);
     }
 
     /** Accepts t in [0, tMax] (an integer there for discrete kernels), naming the parameter otherwise. */

@@ -1,5 +1,6 @@
 package diffusion.schedule;
 
+import diffusion.Arguments;
 import java.util.Arrays;
 import java.util.function.DoubleUnaryOperator;
 
@@ -31,11 +32,13 @@ public final class TimeGrid {
 
     /** The given times t_0 &gt; ... &gt; t_N (N &gt;= 1), each in the kernel's range. */
     public static TimeGrid of(PerturbationKernel kernel, double... times) {
-        return new TimeGrid(kernel, times.clone());
+        Arguments.nonNull("kernel", kernel);
+        return new TimeGrid(kernel, Arguments.nonNull("times", times).clone());
     }
 
     /** A discrete sub-sequence walked down to the data: tau_K, ..., tau_1, 0 (DDIM's and respaced DDPM's grid). */
     public static TimeGrid of(Timesteps steps) {
+        Arguments.nonNull("steps", steps);
         double[] times = new double[steps.K() + 1];
         for (int k = 0; k <= steps.K(); k++) {
             times[k] = steps.tau(steps.K() - k);
@@ -45,6 +48,7 @@ public final class TimeGrid {
 
     /** Every time of a discrete kernel: T, T - 1, ..., 1, 0 (for the NCSN ladder: levels 1..L, then the data). */
     public static TimeGrid full(PerturbationKernel kernel) {
+        Arguments.nonNull("kernel", kernel);
         if (!kernel.discrete()) {
             throw new IllegalArgumentException(kernel + " is continuous: use TimeGrid.uniform, logSnr or karras");
         }
@@ -65,6 +69,8 @@ public final class TimeGrid {
     public static TimeGrid uniform(PerturbationKernel kernel, double start, double end, int N) {
         requireSteps(N);
         continuous(kernel, "a uniform grid");
+        kernel.requireTime("start", start);
+        kernel.requireTime("end", end);
         double[] times = new double[N + 1];
         for (int k = 0; k <= N; k++) {
             times[k] = k == N ? end : start + (end - start) * k / N;
@@ -80,13 +86,18 @@ public final class TimeGrid {
         requireSteps(N);
         continuous(kernel, "a log-SNR grid");
         double first = kernel.logSnr(kernel.tMax());
-        double last = kernel.logSnr(kernel.requireTime("end", end));
+        kernel.requireTime("end", end);
+        if (!(kernel.std(end) > 0)) {
+            throw new IllegalArgumentException("end = " + end + " gives s(end) = 0 under " + kernel
+                    + ": the log-SNR is infinite there; a log-SNR grid must end where s > 0");
+        }
+        double last = kernel.logSnr(end);
         double[] times = new double[N + 1];
         for (int k = 0; k <= N; k++) {
             double lambda = first + (last - first) * k / N;
             times[k] = k == 0 ? kernel.tMax() : k == N ? end : invert(t -> -kernel.logSnr(t), -lambda, end, kernel.tMax());
         }
-        return new TimeGrid(kernel, times);
+        return new TimeGrid(kernel, resolved(times, "N = " + N + ", end = " + end));
     }
 
     /**
@@ -98,7 +109,7 @@ public final class TimeGrid {
     public static TimeGrid karras(PerturbationKernel kernel, int N, double sigmaMin, double sigmaMax, double rho) {
         requireSteps(N);
         continuous(kernel, "a Karras grid");
-        diffusion.Arguments.positive("rho", rho);
+        Arguments.positive("rho", rho);
         double top = kernel.sigma(kernel.tMax());
         double bottom = kernel.sigma(0); // > 0 for VE, whose sigma starts at sigma_min
         if (!(sigmaMin > 0 && sigmaMin >= bottom * (1 - 1e-12) && sigmaMin < sigmaMax && sigmaMax <= top * (1 + 1e-12))) {
@@ -112,7 +123,22 @@ public final class TimeGrid {
             double sigma = Math.pow(a + (b - a) * k / N, rho); // sigma_k
             times[k] = Math.min(kernel.tMax(), invert(kernel::sigma, sigma, 0, kernel.tMax()));
         }
-        return new TimeGrid(kernel, times);
+        return new TimeGrid(kernel, resolved(times, "N = " + N + ", sigmaMin = " + sigmaMin + ", sigmaMax = " + sigmaMax + ", rho = " + rho));
+    }
+
+    /**
+     * times, after checking that the bisections resolved them as strictly decreasing; otherwise an
+     * IllegalArgumentException restating the caller's arguments (two grid points collapse to one time in double
+     * precision: fewer steps or a wider range are needed).
+     */
+    private static double[] resolved(double[] times, String arguments) {
+        for (int k = 1; k < times.length; k++) {
+            if (!(times[k] < times[k - 1])) {
+                throw new IllegalArgumentException(arguments + " give times t_" + (k - 1) + " = " + times[k - 1] + " and t_" + k
+                        + " = " + times[k] + " that coincide in double precision: use fewer steps or a wider range");
+            }
+        }
+        return times;
     }
 
     /** The t in [lo, hi] with f(t) = value for an increasing f, by bisection to double precision. */
@@ -135,10 +161,11 @@ public final class TimeGrid {
     }
 
     private static void requireSteps(int N) {
-        diffusion.Arguments.atLeast("N", N, 1);
+        Arguments.size("N", N, 1);
     }
 
     private static void continuous(PerturbationKernel kernel, String what) {
+        Arguments.nonNull("kernel", kernel);
         if (kernel.discrete()) {
             throw new IllegalArgumentException(what + " needs a continuous kernel, but " + kernel
                     + " is discrete: use TimeGrid.of(Timesteps) or given integer times");

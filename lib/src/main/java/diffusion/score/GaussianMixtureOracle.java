@@ -16,9 +16,10 @@ public final class GaussianMixtureOracle implements ScoreModel {
     private final GaussianMixture data;
     private final PerturbationKernel kernel;
 
+    /** The oracle of data diffused by kernel. */
     public GaussianMixtureOracle(GaussianMixture data, PerturbationKernel kernel) {
-        this.data = data;
-        this.kernel = kernel;
+        this.data = Arguments.nonNull("data", data);
+        this.kernel = Arguments.nonNull("kernel", kernel);
     }
 
     /**
@@ -39,8 +40,9 @@ public final class GaussianMixtureOracle implements ScoreModel {
         return data;
     }
 
-    /** p_t, the exact marginal law of x_t. */
+    /** p_t, the exact marginal law of x_t, t in the kernel's range. */
     public GaussianMixture marginal(double t) {
+        kernel.requireTime("t", t);
         return data.diffuse(kernel.meanScale(t), kernel.std(t));
     }
 

@@ -39,6 +39,12 @@ public final class LangevinCorrector {
         return new LangevinCorrector(Double.NaN, Arguments.positive("epsilon", epsilon), steps);
     }
 
+    /** Accepts a grid whose steps x M model evaluations (one per Langevin step) fit the NFE count, an int. */
+    public void requireEvaluations(TimeGrid grid) {
+        Arguments.derivedSize("steps", steps, "model evaluations per sample (" + grid.steps() + " grid steps x steps)",
+                (long) grid.steps() * steps, Integer.MAX_VALUE);
+    }
+
     /** M, the Langevin steps per level. */
     public int steps() {
         return steps;

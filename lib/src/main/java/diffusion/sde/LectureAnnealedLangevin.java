@@ -33,6 +33,12 @@ public final class LectureAnnealedLangevin extends GridSampler {
         return corrector.steps();
     }
 
+    /** The evaluations per sample, grid steps x M, fit an int. */
+    @Override
+    protected void check(ScoreModel model, TimeGrid grid) {
+        corrector.requireEvaluations(grid);
+    }
+
     @Override
     protected NDArray step(ScoreModel model, TimeGrid grid, NDArray x, double t, double s, Noise noise) {
         for (int j = 0; j < corrector.steps(); j++) {

@@ -48,16 +48,16 @@ public final class OrnsteinUhlenbeck implements Sde {
         return "OU";
     }
 
-    /** m(s) = e^{-s}. */
+    /** m(s) = e^{-s}, s &gt;= 0. */
     @Override
     public double meanScale(double s) {
-        return Math.exp(-s);
+        return Math.exp(-requireTime("s", s));
     }
 
-    /** sigma(s) = sqrt(1 - e^{-2 s}). */
+    /** sigma(s) = sqrt(1 - e^{-2 s}), s &gt;= 0. */
     @Override
     public double std(double s) {
-        return Math.sqrt(-Math.expm1(-2 * s));
+        return Math.sqrt(-Math.expm1(-2 * requireTime("s", s)));
     }
 
     /**
@@ -72,17 +72,22 @@ public final class OrnsteinUhlenbeck implements Sde {
 
     /** Exponential integrator, coefficient of Y: e^eta. */
     public double stateCoefficient(double eta) {
-        return Math.exp(eta);
+        return Math.exp(requireStep(eta));
     }
 
     /** Exponential integrator, coefficient of the frozen score v: 2 (e^eta - 1). */
     public double scoreCoefficient(double eta) {
-        return 2 * Math.expm1(eta);
+        return 2 * Math.expm1(requireStep(eta));
     }
 
     /** Exponential integrator, standard deviation of the noise: sqrt(e^{2 eta} - 1). */
     public double noiseStd(double eta) {
-        return Math.sqrt(Math.expm1(2 * eta));
+        return Math.sqrt(Math.expm1(2 * requireStep(eta)));
+    }
+
+    /** Accepts a step eta in [0, 354], where e^{2 eta} is finite. */
+    private static double requireStep(double eta) {
+        return Arguments.within("eta", eta, 0, 354);
     }
 
     @Override

@@ -35,12 +35,12 @@ public final class PredictorCorrector extends GridSampler {
 
     /** The corrector at each time followed by the predictor. */
     public static PredictorCorrector of(Predictor predictor, LangevinCorrector corrector) {
-        return new PredictorCorrector(Arguments.nonNull("predictor", predictor), Optional.of(corrector));
+        return new PredictorCorrector(Arguments.nonNull("predictor", predictor), Optional.of(Arguments.nonNull("corrector", corrector)));
     }
 
     /** Corrector only: annealed Langevin dynamics. */
     public static PredictorCorrector correctorOnly(LangevinCorrector corrector) {
-        return new PredictorCorrector(Predictor.NONE, Optional.of(corrector));
+        return new PredictorCorrector(Predictor.NONE, Optional.of(Arguments.nonNull("corrector", corrector)));
     }
 
     /** "reverse diffusion + Langevin (r = 0.16, M = 1)" and the like. */
@@ -55,9 +55,10 @@ public final class PredictorCorrector extends GridSampler {
         return (predictor == Predictor.NONE ? 0 : 1) + corrector.map(LangevinCorrector::steps).orElse(0);
     }
 
-    /** Every predictor coefficient is computed (and so checked) before any work. */
+    /** The evaluations per sample fit an int, and every predictor coefficient is computed (and so checked) before any work. */
     @Override
     protected void check(ScoreModel model, TimeGrid grid) {
+        corrector.ifPresent(c -> c.requireEvaluations(grid));
         if (predictor == Predictor.NONE) {
             return;
         }

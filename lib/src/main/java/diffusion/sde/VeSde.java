@@ -13,19 +13,28 @@ public final class VeSde implements Sde {
     private final double sigmaMin;
     private final double sigmaMax;
 
-    /** 0 &lt; sigma_min &lt; sigma_max. */
+    /**
+     * 0 &lt; sigma_min &lt; sigma_max with sigma_max / sigma_min and sigma_max^2 finite (the step variances
+     * sigma(t)^2 - sigma(t - dt)^2 and the diffused variances stay finite).
+     */
     public VeSde(double sigmaMin, double sigmaMax) {
         Arguments.positive("sigma_min", sigmaMin);
         Arguments.positive("sigma_max", sigmaMax);
         if (!(sigmaMin < sigmaMax)) {
             throw new IllegalArgumentException("sigma_min = " + sigmaMin + " must be < sigma_max = " + sigmaMax);
         }
+        if (!Double.isFinite(sigmaMax / sigmaMin) || !Double.isFinite(sigmaMax * sigmaMax)) {
+            throw new IllegalArgumentException("sigma_min = " + sigmaMin + ", sigma_max = " + sigmaMax
+                    + ": sigma_max / sigma_min and sigma_max^2 must be finite in double precision");
+        }
         this.sigmaMin = sigmaMin;
         this.sigmaMax = sigmaMax;
     }
 
-    /** sigma(t) = sigma_min (sigma_max / sigma_min)^t. */
+    /** sigma(t) = sigma_min (sigma_max / sigma_min)^t, t in [0, 1]. */
+    @Override
     public double sigma(double t) {
+        requireTime("t", t);
         return sigmaMin * Math.pow(sigmaMax / sigmaMin, t);
     }
 
@@ -46,9 +55,10 @@ public final class VeSde implements Sde {
         return sigma(t) * Math.sqrt(2 * Math.log(sigmaMax / sigmaMin));
     }
 
-    /** m(t) = 1. */
+    /** m(t) = 1, t in [0, 1]. */
     @Override
     public double meanScale(double t) {
+        requireTime("t", t);
         return 1;
     }
 

@@ -16,8 +16,9 @@ public record TrainingConfig(
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize = " + batchSize + ": must be >= 1");
         }
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learningRate = " + learningRate + ": must be finite and > 0");
+        if (!(learningRate > 0 && learningRate <= Float.MAX_VALUE)) {
+            throw new IllegalArgumentException("learningRate = " + learningRate + ": must be > 0 and <= " + Float.MAX_VALUE
+                    + " (Adam runs in float32)");
         }
         if (!(emaDecay >= 0 && emaDecay < 1)) {
             throw new IllegalArgumentException("emaDecay = " + emaDecay + ": must lie in [0, 1)");

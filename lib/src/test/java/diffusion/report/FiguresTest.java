@@ -73,4 +73,17 @@ class FiguresTest extends RedirectedResults {
         assertThrows(IllegalArgumentException.class, () -> Figures.addLine(Figures.lines("t", "x", "y"), "s", new double[] {1, 2}, new double[] {1}));
         assertThrows(IllegalArgumentException.class, () -> Figures.grid(0, Figures.lines("t", "x", "y")));
     }
+
+    /** A PNG that cannot be put in place (a non-empty folder has its name) fails naming the file, leaving no temporary file. */
+    @Test
+    void aFailedSaveNamesTheFileAndLeavesNoTemporaryFile() throws Exception {
+        java.nio.file.Path taken = Files.createDirectories(temporary.resolve("figures/taken.png"));
+        Files.writeString(taken.resolve("inside"), "x");
+        XYChart chart = Figures.addLine(Figures.lines("t", "x", "y"), "s", new double[] {0, 1}, new double[] {0, 1});
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> Figures.save("taken", chart));
+        assertTrue(e.getMessage().startsWith("could not write " + taken), e.getMessage());
+        try (var files = Files.list(temporary.resolve("figures"))) {
+            assertEquals(java.util.List.of(taken), files.toList());
+        }
+    }
 }

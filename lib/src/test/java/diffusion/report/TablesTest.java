@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import tech.tablesaw.api.Table;
 
@@ -45,5 +49,17 @@ class TablesTest extends RedirectedResults {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> builder.row(1));
         assertTrue(error.getMessage().contains("expected 2"), error.getMessage());
         assertThrows(IllegalArgumentException.class, () -> builder.row(1, null));
+    }
+
+    /** A CSV that cannot be put in place fails with an UncheckedIOException naming it, not a Tablesaw exception. */
+    @Test
+    void aFailedSaveNamesTheFileAndLeavesNoTemporaryFile() throws Exception {
+        Path taken = Files.createDirectories(temporary.resolve("tables/taken.csv"));
+        Files.writeString(taken.resolve("inside"), "x");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Tables.of("taken", "a").row(1).save());
+        assertTrue(e.getMessage().startsWith("could not write " + taken), e.getMessage());
+        try (var files = Files.list(temporary.resolve("tables"))) {
+            assertEquals(List.of(taken), files.toList());
+        }
     }
 }

@@ -436,7 +436,7 @@ class PredictorCorrectorTest extends ManagedTest {
         rejects("predictor", () -> PredictorCorrector.predictorOnly(null));
         rejects("N", () -> TimeGrid.uniform(SUB_VP, 0, EPS));
         rejects("strictly decreasing", () -> TimeGrid.uniform(SUB_VP, 10, 1)); // eps = T: no interval
-        rejects("times[10] = -0.001", () -> TimeGrid.uniform(SUB_VP, 10, -EPS));
+        rejects("end = -0.001", () -> TimeGrid.uniform(SUB_VP, 10, -EPS));
         rejects("sde", () -> PredictorCorrector.predictorOnly(Predictor.ANCESTRAL)
                 .sample(fresh, subVpOracle, subVpGrid, Noise.seeded(1), Monitor.quiet(), 10));
         rejects("n", () -> PredictorCorrector.predictorOnly(Predictor.EULER_MARUYAMA)
