@@ -22,7 +22,7 @@ public final class ImageGrid {
     /** White pixels between tiles. */
     public static final int GAP = 2;
 
-    /** Width of the label column of rows(...), in pixels. */
+    /** Smallest width of the label column of rows(...), in pixels (wider when a label needs it). */
     public static final int LABEL_WIDTH = 190;
 
     private ImageGrid() {
@@ -48,7 +48,7 @@ public final class ImageGrid {
     }
 
     /**
-     * One row per entry: label on the left, then the first `columns` images of that entry's (m, C, H, W) array (all of
+     * One row per entry: label on the left (the label column is LABEL_WIDTH wide, or wider for a long label), then the first `columns` images of that entry's (m, C, H, W) array (all of
      * one image shape; fewer than columns leave the rest white).
      */
     public static BufferedImage rows(List<String> labels, List<NDArray> rows, int columns, int scale) {
@@ -68,18 +68,25 @@ public final class ImageGrid {
         }
         int tileW = (int) first.get(3) * scale, tileH = (int) first.get(2) * scale;
         int rowH = tileH + GAP;
-        BufferedImage image = blank(LABEL_WIDTH + columns * tileW + (columns + 1) * GAP, rows.size() * rowH + GAP);
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, Math.max(10, Math.min(14, tileH / 2)));
+        int labelWidth = LABEL_WIDTH;
+        Graphics2D probe = blank(1, 1).createGraphics();
+        for (String label : labels) {
+            labelWidth = Math.max(labelWidth, probe.getFontMetrics(font).stringWidth(label) + 10);
+        }
+        probe.dispose();
+        BufferedImage image = blank(labelWidth + columns * tileW + (columns + 1) * GAP, rows.size() * rowH + GAP);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, Math.max(10, Math.min(14, tileH / 2))));
+        g.setFont(font);
         for (int r = 0; r < rows.size(); r++) {
             int y = GAP + r * rowH;
             g.drawString(labels.get(r), 4, y + tileH / 2 + g.getFontMetrics().getAscent() / 2 - 2);
             NDArray row = rows.get(r);
             long m = Math.min(columns, row.getShape().get(0));
             try (NDArray part = row.get("0:" + m)) {
-                draw(image, part, columns, scale, LABEL_WIDTH, y - GAP);
+                draw(image, part, columns, scale, labelWidth, y - GAP);
             }
         }
         g.dispose();

@@ -53,6 +53,9 @@ class ImageGridTest extends RedirectedResults {
             assertThrows(IllegalArgumentException.class, () -> ImageGrid.rows(List.of("a", "b"), List.of(a, manager.zeros(new Shape(2, 1, 4, 4))), 4, 2));
             var e = assertThrows(IllegalArgumentException.class, () -> ImageGrid.of(manager.zeros(new Shape(2, 64)), 4, 2));
             assertTrue(e.getMessage().contains("(n, C, H, W)"), e.getMessage());
+            String longLabel = "a label much longer than the narrowest label column allows, surely";
+            BufferedImage wide = ImageGrid.rows(List.of(longLabel), List.of(a), 4, 2);
+            assertTrue(wide.getWidth() > ImageGrid.LABEL_WIDTH + 4 * 16 + 5 * ImageGrid.GAP, "the label column widens for a long label");
             Figures.save("rows", rows);
             assertTrue(Files.size(temporary.resolve("figures/rows.png")) > 0);
         }
