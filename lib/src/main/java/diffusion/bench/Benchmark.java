@@ -4,13 +4,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import diffusion.Monitor;
 import diffusion.Noise;
+import diffusion.data.Digits;
 import diffusion.data.Toy2D;
 import diffusion.nn.EpsMlp;
+import diffusion.nn.UNet;
 import diffusion.process.ReverseVariance;
 import diffusion.report.Environment;
+import diffusion.report.Results;
 import diffusion.sample.GeneralisedReverse;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.schedule.TimeGrid;
+import diffusion.schedule.Timesteps;
 import diffusion.train.EpsTrainer;
 import diffusion.train.TrainingConfig;
 import java.io.IOException;
@@ -25,7 +29,10 @@ import java.util.Map;
  * `./workbench bench`: times the L_simple training step (batch 1024, the 2D eps-MLP) and DDPM sampling
  * (1000 steps, 10,000 points), and checks that resident memory stays flat over a long training run
  * (within 10% between 10% and 100% of the run). Prints the machine and the settings beside the numbers.
- * Options: --steps N (the long run, default 5000), --samples N (default 10000), --repeats R (default 0): R more
+ * Then the image workloads: the UNet.forDigits() training step on batches of 128 digits (images/s, resident memory
+ * flat within 10% between 10% and 100% of the run) and DDIM with 50 steps on a batch of generated 8x8 images
+ * (images/s). Options: --steps N (the long run, default 5000), --samples N (default 10000), --image-steps N (the
+ * UNet run, default 300), --image-samples N (the DDIM batch, default 256), --repeats R (default 0): R more
  * trainings of REPEAT_STEPS steps from the same seed in this JVM, reporting how many distinct loss sequences they gave
  * (1 means bitwise repeatable).
  */
@@ -43,6 +50,8 @@ public final class Benchmark {
         int steps = intOption(args, "--steps", 5000);
         int samples = intOption(args, "--samples", 10_000);
         int repeats = intOption(args, "--repeats", 0);
+        int imageSteps = intOption(args, "--image-steps", 300);
+        int imageSamples = intOption(args, "--image-samples", 256);
         int batch = 1024;
         int T = 1000;
         System.out.println("# diffusion-workbench benchmark");
@@ -54,7 +63,7 @@ public final class Benchmark {
         NoiseSchedule schedule = NoiseSchedule.linear(T);
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray data = Toy2D.eightGaussians().sample(manager, 100_000, 1);
-            EpsTrainer trainer = new EpsTrainer(manager, EpsMlp.forDim(2), schedule,
+            var trainer = new EpsTrainer<>(manager, EpsMlp.forDim(2), schedule,
                     new TrainingConfig(steps, batch, 1e-3, 0.995, 1, steps, null));
             long[] rss = new long[2];
             long start = System.nanoTime();
@@ -86,7 +95,7 @@ public final class Benchmark {
             if (repeats > 0) {
                 Map<Integer, Integer> runs = new LinkedHashMap<>(); // hash of the losses -> how many runs gave it
                 for (int r = 0; r < repeats; r++) {
-                    EpsTrainer again = new EpsTrainer(manager, EpsMlp.forDim(2), schedule,
+                    var again = new EpsTrainer<>(manager, EpsMlp.forDim(2), schedule,
                             new TrainingConfig(REPEAT_STEPS, batch, 1e-3, 0.995, 1, REPEAT_STEPS, null));
                     float[] losses = new float[REPEAT_STEPS];
                     for (int i = 0; i < REPEAT_STEPS; i++) {
@@ -97,9 +106,54 @@ public final class Benchmark {
                 System.out.printf("repeatability: %d trainings of %d steps from the same seed gave %d distinct loss sequences %s%n",
                         repeats, REPEAT_STEPS, runs.size(), runs.values());
             }
-            if (!flat) {
+            boolean imageFlat = images(manager, schedule, imageSteps, imageSamples);
+            if (!flat || !imageFlat) {
                 System.exit(1);
             }
+        }
+    }
+
+    /**
+     * The image workloads: UNet.forDigits() trained with L_simple on the digits' training split (batch 128) for steps
+     * steps, then DDIM (eta = 0, 50 respaced steps) on samples images; prints images/s and the resident memory at 10%
+     * and 100% of the training run; returns whether it stayed flat within 10%.
+     */
+    private static boolean images(NDManager manager, NoiseSchedule schedule, int steps, int samples) throws IOException {
+        int batch = 128;
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray digits = Digits.load(Results.repoRoot().resolve(Digits.FILE)).train().images(scope);
+            var trainer = new EpsTrainer<>(scope, UNet.forDigits(), schedule, new TrainingConfig(steps, batch, 1e-3, 0.995, 1, steps, null));
+            System.out.printf("image settings: UNet.forDigits() (%d parameters), 8x8 digits, batch %d, Adam 1e-3, %d steps; DDIM 50 steps on %d images%n",
+                    trainer.network().parameterCount(), batch, steps, samples);
+            long[] rss = new long[2];
+            long start = System.nanoTime();
+            long timedFrom = 0;
+            for (int i = 1; i <= steps; i++) {
+                trainer.step(digits);
+                if (i == steps / 10) {
+                    rss[0] = residentKb("VmRSS");
+                    timedFrom = System.nanoTime();
+                }
+            }
+            rss[1] = residentKb("VmRSS");
+            double seconds = (System.nanoTime() - timedFrom) / 1e9;
+            double stepsPerSecond = (steps - steps / 10) / seconds;
+            System.out.printf("UNet training: %.2f steps/s (%.0f ms/step, %.0f images/s), %d steps in %.1f s%n", stepsPerSecond,
+                    1000 / stepsPerSecond, batch * stepsPerSecond, steps, (System.nanoTime() - start) / 1e9);
+            long sampleStart = System.nanoTime();
+            try (NDArray x = GeneralisedReverse.ddim(0).sample(scope, trainer.scoreModel(), TimeGrid.of(Timesteps.uniform(schedule, 50)),
+                    Noise.seeded(3), Monitor.quiet(), samples).samples()) {
+                x.sum().getFloat(); // wait for the result
+            }
+            double sampleSeconds = (System.nanoTime() - sampleStart) / 1e9;
+            System.out.printf("DDIM 50 steps: %d images in %.2f s (%.1f images/s, %.1f network evaluations of the batch per s)%n",
+                    samples, sampleSeconds, samples / sampleSeconds, 50 / sampleSeconds);
+            double growth = (double) (rss[1] - rss[0]) / rss[0];
+            System.out.printf("image memory: resident %.1f MB at 10%% of the UNet run, %.1f MB at 100%% (%+.1f%%), peak %.1f MB%n",
+                    rss[0] / 1024.0, rss[1] / 1024.0, 100 * growth, residentKb("VmHWM") / 1024.0);
+            boolean flat = Math.abs(growth) <= FLAT_TOLERANCE;
+            System.out.println("image memory flat within 10%: " + (flat ? "yes" : "NO"));
+            return flat;
         }
     }
 
@@ -107,8 +161,9 @@ public final class Benchmark {
     private static int intOption(String[] args, String name, int fallback) {
         int value = fallback;
         for (int i = 0; i < args.length; i += 2) {
-            if (!List.of("--steps", "--samples", "--repeats").contains(args[i]) || i + 1 == args.length) {
-                throw new IllegalArgumentException("bad argument " + args[i] + ": usage: bench [--steps N] [--samples N] [--repeats R]");
+            if (!List.of("--steps", "--samples", "--repeats", "--image-steps", "--image-samples").contains(args[i]) || i + 1 == args.length) {
+                throw new IllegalArgumentException("bad argument " + args[i]
+                        + ": usage: bench [--steps N] [--samples N] [--image-steps N] [--image-samples N] [--repeats R]");
             }
             if (args[i].equals(name)) {
                 value = Integer.parseInt(args[i + 1]);
