@@ -2,7 +2,6 @@ package diffusion.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;
 import java.util.Arrays;
@@ -20,11 +19,12 @@ import java.util.function.Function;
  * <p>The law of a x_0 + s eps with x_0 ~ p and eps ~ N(0, I) is again such a mixture
  * ({@link #diffuse}), which makes this class the exact score oracle at every noise level.
  *
- * <p>{@link #logDensity} and {@link #score} return the data type of their argument, on its device; they compute in
- * float64 (in float32 the squared distance of a point 1e19 away overflows although the score is finite), refuse
- * points with NaN or infinite entries, and refuse points so far away that a score does not fit the argument's type,
- * or that even float64 overflows (naming how many); a log-density below the type's range rounds to -infinity (density
- * 0, as samplers and MeteredTarget take it). They use O(n K d) scratch memory, released before they return.
+ * <p>{@link #logDensity} and {@link #score} compute in the data type of their argument, on its device, and stay
+ * differentiable in it (the likelihood's exact divergence differentiates the score; DJL's type conversion would cut
+ * the graph, so there is none). They refuse points with NaN or infinite entries, and points so far away that the
+ * result overflows the argument's type, naming how many (in float32 the squared distance of a point 1e19 away
+ * overflows: pass such points in float64); a log-density below the type's range rounds to -infinity (density 0, as
+ * samplers and MeteredTarget take it). They use O(n K d) scratch memory, released before they return.
  */
 public final class GaussianMixture implements DataSource {
 
@@ -282,8 +282,8 @@ public final class GaussianMixture implements DataSource {
     }
 
     /**
-     * Runs body on x in float64 inside a scratch manager on x's device; the result, in x's data type, alone survives,
-     * owned by x's manager. Refuses non-finite x, and x whose result is NaN or infinite in x's data type, except for a
+     * Runs body on x (in x's data type) inside a scratch manager on x's device; the result alone survives, owned by
+     * x's manager. Refuses non-finite x, and x whose result is NaN or infinite in x's data type, except for a
      * log-density (logDensity true) rounded to -infinity: a density below the type's range, which MCMC treats as 0.
      */
     private NDArray inScratch(NDArray x, boolean logDensity, Function<NDArray, NDArray> body) {
@@ -292,7 +292,7 @@ public final class GaussianMixture implements DataSource {
         NDManager owner = x.getManager();
         try (NDManager scratch = owner.newSubManager(x.getDevice())) {
             scratch.tempAttachAll(x);
-            NDArray result = body.apply(x.toType(DataType.FLOAT64, false)).toType(x.getDataType(), false);
+            NDArray result = body.apply(x);
             NDArray bad = logDensity ? result.isNaN().logicalOr(result.eq(Double.POSITIVE_INFINITY)) : Arguments.nonFiniteRows(result);
             if (bad.any().getBoolean()) {
                 throw new IllegalArgumentException("x has " + bad.countNonzero().getLong()
