@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import diffusion.Arguments;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * A target that counts its evaluations, one per row of each batch, and rejects values that make no
@@ -53,7 +54,7 @@ public final class MeteredTarget implements Target {
     @Override
     public NDArray logDensity(NDArray x) {
         Arguments.floatingBatch("x", x, "N", dim());
-        NDArray value = target.logDensity(x);
+        NDArray value = evaluate("log-density", () -> target.logDensity(x));
         densityEvaluations += x.getShape().get(0);
         requireShape("logDensity", value, x.getShape().get(0));
         // -infinity (zero density) is a legitimate value; NaN and +infinity are not.
@@ -65,11 +66,26 @@ public final class MeteredTarget implements Target {
     @Override
     public NDArray gradLogDensity(NDArray x) {
         Arguments.floatingBatch("x", x, "N", dim());
-        NDArray gradient = target.gradLogDensity(x);
+        NDArray gradient = evaluate("gradient", () -> target.gradLogDensity(x));
         gradientEvaluations += x.getShape().get(0);
         requireShape("gradLogDensity", gradient, x.getShape().get(0), dim());
         rejectAtFinitePoints("gradient", x, Arguments.nonFiniteRows(gradient));
         return gradient;
+    }
+
+    /**
+     * The wrapped target's value; its refusal of a finite, well-shaped x (a point it cannot evaluate, such as one so far
+     * out that the value overflows the data type) is reported as NonFiniteTargetException, which a sampler turns into
+     * its divergence at that step.
+     */
+    private NDArray evaluate(String what, Supplier<NDArray> call) {
+        try {
+            return call.get();
+        } catch (NonFiniteTargetException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new NonFiniteTargetException("target " + name() + " could not evaluate its " + what + ": " + e.getMessage());
+        }
     }
 
     private void rejectAtFinitePoints(String what, NDArray x, NDArray badRows) {
