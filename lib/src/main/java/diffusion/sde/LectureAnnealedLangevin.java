@@ -2,6 +2,7 @@ package diffusion.sde;
 
 import ai.djl.ndarray.NDArray;
 import diffusion.Noise;
+import diffusion.sample.Constraint;
 import diffusion.sample.GridSampler;
 import diffusion.schedule.TimeGrid;
 import diffusion.score.ScoreModel;
@@ -41,10 +42,16 @@ public final class LectureAnnealedLangevin extends GridSampler {
 
     @Override
     protected NDArray step(ScoreModel model, TimeGrid grid, NDArray x, double t, double s, Noise noise) {
+        return step(model, grid, x, t, s, noise, Constraint.NONE);
+    }
+
+    /** The M noiseless steps at level t, each followed by constraint at t (the lecture's projection onto the observed). */
+    @Override
+    protected NDArray step(ScoreModel model, TimeGrid grid, NDArray x, double t, double s, Noise noise, Constraint constraint) {
         for (int j = 0; j < corrector.steps(); j++) {
             NDArray score = model.score(x, t);
             double h = corrector.stepSize(score, null, 1, t, grid); // the annealed rule reads neither score nor z
-            x = x.add(score.mul(h)); // x + h s, h = alpha_i / 2: no sqrt(2 h) z
+            x = constraint.apply(x.add(score.mul(h)), t, noise); // x + h s, h = alpha_i / 2: no sqrt(2 h) z
         }
         return x;
     }

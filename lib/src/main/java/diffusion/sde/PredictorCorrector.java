@@ -3,6 +3,7 @@ package diffusion.sde;
 import ai.djl.ndarray.NDArray;
 import diffusion.Arguments;
 import diffusion.Noise;
+import diffusion.sample.Constraint;
 import diffusion.sample.GridSampler;
 import diffusion.schedule.TimeGrid;
 import diffusion.score.ScoreModel;
@@ -73,11 +74,17 @@ public final class PredictorCorrector extends GridSampler {
 
     @Override
     protected NDArray step(ScoreModel model, TimeGrid grid, NDArray x, double t, double s, Noise noise) {
+        return step(model, grid, x, t, s, noise, Constraint.NONE);
+    }
+
+    /** The corrector steps at t, each followed by constraint at t, then the predictor step to s and constraint at s. */
+    @Override
+    protected NDArray step(ScoreModel model, TimeGrid grid, NDArray x, double t, double s, Noise noise, Constraint constraint) {
         if (corrector.isPresent()) {
             double alpha = Math.pow(model.kernel().meanScale(t) / model.kernel().meanScale(s), 2);
             for (int j = 0; j < corrector.get().steps(); j++) {
                 NDArray z = noise.normal(x.getManager(), x.getShape());
-                x = corrector.get().step(x, model.score(x, t), z, alpha, t, grid);
+                x = constraint.apply(corrector.get().step(x, model.score(x, t), z, alpha, t, grid), t, noise);
             }
         }
         if (predictor == Predictor.NONE) {
@@ -85,6 +92,6 @@ public final class PredictorCorrector extends GridSampler {
         }
         Predictor.Step step = predictor.step((Sde) model.kernel(), t, t - s);
         NDArray z = noise.normal(x.getManager(), x.getShape());
-        return x.mul(step.cx()).add(model.score(x, t).mul(step.cs())).add(z.mul(step.sigma())); // c_x x + c_s s + sigma z
+        return constraint.apply(x.mul(step.cx()).add(model.score(x, t).mul(step.cs())).add(z.mul(step.sigma())), s, noise); // c_x x + c_s s + sigma z
     }
 }
