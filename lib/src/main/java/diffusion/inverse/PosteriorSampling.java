@@ -1,0 +1,48 @@
+package diffusion.inverse;
+
+import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
+import diffusion.guidance.Guided;
+import diffusion.guidance.LogLikelihood;
+import diffusion.score.ScoreModel;
+
+/**
+ * Diffusion posterior sampling (Chung et al. 2023, DPS): the likelihood of a noisy linear measurement given the
+ * state x_t, p(y | x_t) = int p(y | x_0) p(x_0 | x_t) dx_0, approximated by its value at the posterior mean,
+ * p(y | x_t) ~ p(y | x0hat(x_t)) with x0hat = E[x_0 | x_t] (Tweedie, the model's denoiser): log p(y | x_t) ~
+ * -||y - A x0hat(x_t)||^2 / (2 sigma_y^2). Its gradient, through the denoiser by autograd, guides the model's score
+ * through Guided (gamma = 1 is the stated approximation; Chung et al. rescale it by 1 / ||y - A x0hat|| instead).
+ */
+public final class PosteriorSampling implements LogLikelihood {
+
+    private final ScoreModel model;
+    private final Observation observation;
+
+    /** The DPS term of observation (sigma_y &gt; 0) for model's denoiser. */
+    public PosteriorSampling(ScoreModel model, Observation observation) {
+        this.model = Arguments.nonNull("model", model);
+        this.observation = Arguments.nonNull("observation", observation);
+        observation.operator().requireModel(model);
+        if (!(observation.sigmaY() > 0)) {
+            throw new IllegalArgumentException("sigmaY = " + observation.sigmaY() + ": DPS's Gaussian likelihood needs sigma_y > 0");
+        }
+    }
+
+    /** The guided model s(x, t) + gamma grad log p(y | x0hat(x_t)), a score model every sampler runs on. */
+    public static Guided model(ScoreModel model, Observation observation, double gamma) {
+        return new Guided(model, new PosteriorSampling(model, observation), gamma);
+    }
+
+    /** -||y - A x0hat(x_t)||^2 / (2 sigma_y^2) per row. */
+    @Override
+    public NDArray logLikelihood(NDArray x, double t) {
+        NDArray residual = observation.values(x).sub(observation.operator().apply(model.denoise(x, t))); // y - A x0hat
+        NDArray squared = residual.square().reshape(x.getShape().get(0), -1).sum(new int[] {1});
+        return squared.mul(-0.5 / (observation.sigmaY() * observation.sigmaY()));
+    }
+
+    @Override
+    public String toString() {
+        return "DPS (" + observation + ")";
+    }
+}
