@@ -55,6 +55,35 @@ class PosteriorSamplingTest extends ManagedTest {
         }
     }
 
+    /**
+     * Chung et al.'s normalised step: the term -zeta ||y - A x0hat|| has gradient zeta c A^T r / ||r|| per row
+     * (r = y - A x0hat), so the guided score is s + zeta c A^T r / ||r|| (float32 autograd: 1e-4 relative).
+     */
+    @Test
+    void theNormalisedStepDividesByTheResidualNorm() {
+        double[] mu = {0.5, -1, 2};
+        double[] v = {0.3, 1.5, 0.8};
+        VpSde sde = new VpSde(0.1, 20);
+        GaussianMixtureOracle oracle = new GaussianMixtureOracle(GaussianMixture.gaussian(mu, v), sde);
+        LinearOperator a = new Inpainting(new Shape(3), new double[] {1, 0, 1});
+        NDArray y = a.apply(manager.create(new float[] {0.2f, 0.4f, 1.5f}, new Shape(1, 3)));
+        double zeta = 1.7;
+        Guided guided = PosteriorSampling.normalised(oracle, new Observation(a, y, 0), zeta);
+        double t = 0.3;
+        double m = sde.meanScale(t);
+        double s = sde.std(t);
+        NDArray x = manager.randomNormal(new Shape(16, 3));
+        float[] c = new float[3];
+        for (int j = 0; j < 3; j++) {
+            c[j] = (float) (m * v[j] / (m * m * v[j] + s * s));
+        }
+        NDArray residual = y.sub(a.apply(oracle.denoise(x, t)));
+        NDArray norm = residual.square().sum(new int[] {1}, true).sqrt();
+        NDArray expected = oracle.score(x, t).add(a.apply(residual).mul(manager.create(c)).div(norm).mul(zeta)); // A^T = A for a mask
+        double scale = 1 + expected.abs().max().getFloat();
+        assertEquals(0, guided.score(x, t).sub(expected).abs().max().getFloat(), 1e-4 * scale);
+    }
+
     private static float[][] toFloat(double[][] a) {
         float[][] f = new float[a.length][];
         for (int i = 0; i < a.length; i++) {
