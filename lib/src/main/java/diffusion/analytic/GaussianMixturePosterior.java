@@ -123,7 +123,7 @@ public final class GaussianMixturePosterior {
             covariances[k] = Dense.inverse(precision);
             means[k] = Dense.multiply(covariances[k], b);
             double[][] marginal = new double[rows][rows]; // A V_k A^T + sigma_y^2 I
-            double[] residual = new double[rows];
+            double[] residual = Dense.multiply(a, mu);
             for (int i = 0; i < rows; i++) {
                 for (int j = 0; j < rows; j++) {
                     for (int l = 0; l < d; l++) {
@@ -131,7 +131,7 @@ public final class GaussianMixturePosterior {
                     }
                 }
                 marginal[i][i] += noise;
-                residual[i] = y[i] - Dense.multiply(a, mu)[i];
+                residual[i] = y[i] - residual[i]; // y - A mu_k
             }
             logWeights[k] = Math.log(prior.weights()[k]) + logNormal(residual, Dense.cholesky(marginal));
         }
@@ -239,11 +239,7 @@ public final class GaussianMixturePosterior {
         float[] data = new float[n * d];
         double[] z = new double[d];
         for (int i = 0; i < n; i++) {
-            double u = random.nextDouble();
-            int k = 0;
-            for (double cumulative = weights[0]; k < weights.length - 1 && u >= cumulative; cumulative += weights[++k]) {
-                // walk the cumulative weights to the drawn component
-            }
+            int k = component(random.nextDouble());
             for (int j = 0; j < d; j++) {
                 z[j] = random.nextGaussian();
             }
@@ -256,6 +252,17 @@ public final class GaussianMixturePosterior {
             }
         }
         return manager.create(data, new Shape(n, d));
+    }
+
+    /** The component k whose cumulative weight interval [w_1 + ... + w_{k-1}, w_1 + ... + w_k) holds u. */
+    private int component(double u) {
+        double cumulative = weights[0];
+        int k = 0;
+        while (k < weights.length - 1 && u >= cumulative) {
+            k++;
+            cumulative += weights[k];
+        }
+        return k;
     }
 
     /**

@@ -1,6 +1,7 @@
 package diffusion.inverse;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;
 
@@ -23,7 +24,7 @@ public final class Observation {
         Arguments.requireSamples("y", y, operator.outputShape());
         Arguments.finite("y", y);
         this.sigmaY = Arguments.nonNegative("sigmaY", Arguments.finite("sigmaY", sigmaY));
-        this.values = y.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        this.values = y.toType(DataType.FLOAT32, false).toFloatArray();
         this.shape = y.getShape();
     }
 

@@ -135,6 +135,23 @@ class GaussianMixturePosteriorTest extends ManagedTest {
         }
     }
 
+    /**
+     * errors() on four given points: the distance of their mean to the posterior mean, the Frobenius distance of their
+     * covariance (divisor n - 1) to the posterior covariance, and ModeWeights' total variation (double arithmetic on
+     * float32 points: 1e-6).
+     */
+    @Test
+    void theErrorsAreTheDistancesOfTheDrawsMoments() {
+        GaussianMixturePosterior posterior = GaussianMixturePosterior.linear(GaussianMixture.gaussian(new double[] {1, 0}, new double[] {1, 1}),
+                new double[][] {{1, 0}}, 1, new double[] {1});
+        // posterior: N((1, 0), diag(1/2, 1)); the points have mean (1, 1) and covariance [[4/3, 0], [0, 4/3]]
+        float[] points = {0, 0, 2, 0, 0, 2, 2, 2};
+        GaussianMixturePosterior.Errors errors = posterior.errors(manager.create(points, new ai.djl.ndarray.types.Shape(4, 2)));
+        assertEquals(1, errors.mean(), 1e-6);
+        assertEquals(Math.sqrt(Math.pow(4.0 / 3 - 0.5, 2) + Math.pow(4.0 / 3 - 1, 2)), errors.covariance(), 1e-6);
+        assertEquals(0, errors.modeWeights(), 1e-12, "one component: every point is nearest to it");
+    }
+
     @Test
     void badArgumentsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> GaussianMixturePosterior.linear(PRIOR, A, 0, new double[] {0, 0}));
