@@ -9,6 +9,7 @@ import diffusion.data.GaussianMixture;
 import diffusion.schedule.PerturbationKernel;
 import diffusion.score.GaussianMixtureOracle;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The exact class-conditional oracle: a Gaussian mixture p(x) = sum_k w_k N(mu_k, diag var_k) whose component k
@@ -35,14 +36,13 @@ public final class LabelledMixture implements ConditionalModel {
             throw new IllegalArgumentException("labels has length " + labels.length + ": expected one label per component ("
                     + data.components() + ")");
         }
-        int max = Arrays.stream(labels).max().getAsInt();
         for (int k = 0; k < labels.length; k++) {
             if (labels[k] < 0) {
                 throw new IllegalArgumentException("labels[" + k + "] = " + labels[k] + ": labels must be >= 0");
             }
         }
         this.labels = labels.clone();
-        this.classes = max + 1;
+        this.classes = Arrays.stream(labels).max().getAsInt() + 1; // K = max_k c(k) + 1
         this.classData = new GaussianMixture[classes];
         this.classWeights = new double[classes];
         double[] weights = data.weights();
@@ -50,7 +50,7 @@ public final class LabelledMixture implements ConditionalModel {
         double[][] variances = data.variances();
         for (int y = 0; y < classes; y++) {
             int label = y;
-            int[] members = java.util.stream.IntStream.range(0, labels.length).filter(k -> labels[k] == label).toArray();
+            int[] members = IntStream.range(0, labels.length).filter(k -> labels[k] == label).toArray();
             if (members.length == 0) {
                 throw new IllegalArgumentException("labels " + Arrays.toString(labels) + " give class " + y
                         + " no component: the classes must be 0..K-1, each with at least one component");
@@ -64,7 +64,7 @@ public final class LabelledMixture implements ConditionalModel {
 
     /** One class per component: labels c(k) = k (p(x | y) is the Gaussian component y). */
     public static LabelledMixture perComponent(GaussianMixture data, PerturbationKernel kernel) {
-        return new LabelledMixture(data, java.util.stream.IntStream.range(0, data.components()).toArray(), kernel);
+        return new LabelledMixture(data, IntStream.range(0, data.components()).toArray(), kernel);
     }
 
     @Override
