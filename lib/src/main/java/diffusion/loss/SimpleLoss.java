@@ -14,6 +14,7 @@ import diffusion.process.ForwardProcess;
 import diffusion.report.Environment;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.score.ScoreModel;
+import java.util.function.Function;
 
 /**
  * Ho et al.'s simplified objective L_simple = E_{t, x_0, eps} || eps - eps_theta(sqrt(alphaBar_t) x_0
@@ -26,11 +27,21 @@ public final class SimpleLoss {
 
     /** L_simple as a training objective: per row t ~ Uniform{1..T} and eps ~ N(0, I), then the batch estimate. */
     public static Objective objective(Block network, ForwardProcess forward) {
+        return objective(network, forward, NDList::new);
+    }
+
+    /**
+     * L_simple of a conditional network: split turns a batch of training rows into NDList(x_0, c...), and the network
+     * reads (x_t, t, c...) (c the labels of a class-conditional network, say); t and eps are drawn as above.
+     */
+    public static Objective objective(Block network, ForwardProcess forward, Function<NDArray, NDList> split) {
         int T = forward.schedule().T();
-        return (parameters, x0) -> {
+        return (parameters, rows) -> {
+            NDList inputs = split.apply(rows);
+            NDArray x0 = inputs.head();
             NDManager m = x0.getManager();
             NDArray t = m.randomInteger(1, T + 1, new Shape(x0.getShape().get(0)), DataType.INT64); // t ~ U{1..T}
-            return compute(network, parameters, forward, x0, t, m.randomNormal(x0.getShape()));
+            return compute(network, parameters, forward, x0, t, m.randomNormal(x0.getShape()), inputs.subNDList(1));
         };
     }
 
@@ -40,9 +51,17 @@ public final class SimpleLoss {
      */
     public static NDArray compute(
             Block network, ParameterStore parameters, ForwardProcess forward, NDArray x0, NDArray t, NDArray eps) {
+        return compute(network, parameters, forward, x0, t, eps, new NDList());
+    }
+
+    /** As above for a network that reads (x_t, t, conditioning...), e.g. the labels of a class-conditional network. */
+    public static NDArray compute(Block network, ParameterStore parameters, ForwardProcess forward, NDArray x0, NDArray t,
+            NDArray eps, NDList conditioning) {
         Arguments.requireSame("x0", x0, "eps", eps);
         NDArray xt = forward.sample(x0, t, eps);
-        NDArray predicted = network.forward(parameters, new NDList(xt, t), true).head();
+        NDList inputs = new NDList(xt, t);
+        inputs.addAll(conditioning);
+        NDArray predicted = network.forward(parameters, inputs, true).head();
         return PerSample.sum(eps.sub(predicted).square()).mean(); // mean_i ||eps_i - eps_theta||^2 over every non-batch axis
     }
 
