@@ -15,6 +15,7 @@ import diffusion.sample.GeneralisedReverse;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.schedule.TimeGrid;
 import diffusion.schedule.Timesteps;
+import diffusion.score.ScoreModel;
 import diffusion.train.EpsTrainer;
 import diffusion.train.TrainingConfig;
 import java.io.IOException;
@@ -28,17 +29,23 @@ import java.util.Map;
 /**
  * `./workbench bench`: times the L_simple training step (batch 1024, the 2D eps-MLP) and DDPM sampling
  * (1000 steps, 10,000 points), and checks that resident memory stays flat over a long training run
- * (within 10% between 10% and 100% of the run). Prints the machine and the settings beside the numbers.
+ * (within 10% between 10% and 100% of the run) and over SAMPLE_RUNS sampling runs (DDPM, SAMPLE_RUN_STEPS steps of
+ * SAMPLE_RUN_POINTS points each; within 10% between the 10th and the last run). Prints the machine and the settings
+ * beside the numbers.
  * Then the image workloads: the UNet.forDigits() training step on batches of 128 digits (images/s, resident memory
  * flat within 10% between 10% and 100% of the run) and DDIM with 50 steps on a batch of generated 8x8 images
  * (images/s). Options: --steps N (the long run, default 5000), --samples N (default 10000), --image-steps N (the
- * UNet run, default 300), --image-samples N (the DDIM batch, default 256), --repeats R (default 0): R more
+ * UNet run, default 300), --image-samples N (the DDIM batch, default 256), --sample-runs N (default 100), --repeats R (default 0): R more
  * trainings of REPEAT_STEPS steps from the same seed in this JVM, reporting how many distinct loss sequences they gave
- * (1 means bitwise repeatable).
+ * (1 means bitwise repeatable). `bench --compare ...` runs the side-by-side comparison with PyTorch instead (Compare).
  */
 public final class Benchmark {
 
     private static final double FLAT_TOLERANCE = 0.10;
+
+    /** Steps and points of each of the sampling runs over which memory must stay flat (--sample-runs). */
+    private static final int SAMPLE_RUN_STEPS = 10;
+    private static final int SAMPLE_RUN_POINTS = 1000;
 
     /** Steps of each repeated training run (--repeats). */
     private static final int REPEAT_STEPS = 1000;
@@ -46,20 +53,27 @@ public final class Benchmark {
     private Benchmark() {
     }
 
+    /** Runs the benchmark (see the class comment); `--compare ...` runs the comparison with PyTorch instead (Compare). */
     public static void main(String[] args) throws IOException {
-        int steps = intOption(args, "--steps", 5000);
+        if (args.length > 0 && args[0].equals("--compare")) {
+            Compare.run(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        int steps = intOption(args, "--steps", 10_000);
         int samples = intOption(args, "--samples", 10_000);
         int repeats = intOption(args, "--repeats", 0);
         int imageSteps = intOption(args, "--image-steps", 300);
         int imageSamples = intOption(args, "--image-samples", 256);
+        int sampleRuns = intOption(args, "--sample-runs", 100);
         int batch = 1024;
         int T = 1000;
         System.out.println("# diffusion-workbench benchmark");
         System.out.println(Environment.describe(0).replaceAll("<[^>]+>", "").strip());
         System.out.println("cpu: " + cpuModel());
         System.out.printf("settings: EpsMlp(2, width 128, depth 3, embedding 32), linear schedule T = %d, batch %d, Adam 1e-3, "
-                + "long run %d steps, sampling %d points; PyTorch threads %s, MKL_CBWR %s%n", T, batch, steps, samples,
-                System.getProperty("ai.djl.pytorch.num_threads", "default"), System.getenv().getOrDefault("MKL_CBWR", "unset"));
+                + "long run %d steps, sampling %d points; PyTorch threads %s, MKL_CBWR %s; load average %s%n", T, batch, steps, samples,
+                System.getProperty("ai.djl.pytorch.num_threads", "default"), System.getenv().getOrDefault("MKL_CBWR", "unset"),
+                Compare.loadAverage());
         NoiseSchedule schedule = NoiseSchedule.linear(T);
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray data = Toy2D.eightGaussians().sample(manager, 100_000, 1);
@@ -92,6 +106,7 @@ public final class Benchmark {
                     rss[0] / 1024.0, rss[1] / 1024.0, 100 * growth, residentKb("VmHWM") / 1024.0);
             boolean flat = Math.abs(growth) <= FLAT_TOLERANCE;
             System.out.println("memory flat within 10%: " + (flat ? "yes" : "NO"));
+            flat &= samplingMemoryFlat(manager, trainer.scoreModel(), schedule, sampleRuns);
             if (repeats > 0) {
                 Map<Integer, Integer> runs = new LinkedHashMap<>(); // hash of the losses -> how many runs gave it
                 for (int r = 0; r < repeats; r++) {
@@ -157,13 +172,41 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * runs DDPM runs of SAMPLE_RUN_STEPS steps on SAMPLE_RUN_POINTS points; prints the resident memory after a tenth
+     * of them and after the last, and returns whether it stayed within 10%.
+     */
+    private static boolean samplingMemoryFlat(NDManager manager, ScoreModel model, NoiseSchedule schedule, int runs)
+            throws IOException {
+        TimeGrid grid = TimeGrid.of(Timesteps.uniform(schedule, SAMPLE_RUN_STEPS));
+        long first = 0;
+        long start = System.nanoTime();
+        for (int run = 1; run <= runs; run++) {
+            try (NDManager scope = manager.newSubManager()) {
+                GeneralisedReverse.ddpm(ReverseVariance.BETA_TILDE).sample(scope, model, grid, Noise.seeded(run), Monitor.quiet(),
+                        SAMPLE_RUN_POINTS).samples().sum().getFloat();
+            }
+            if (run == runs / 10) {
+                first = residentKb("VmRSS");
+            }
+        }
+        long last = residentKb("VmRSS");
+        double growth = (double) (last - first) / first;
+        boolean flat = Math.abs(growth) <= FLAT_TOLERANCE;
+        System.out.printf("sampling memory: %d DDPM runs of %d steps x %d points in %.1f s, resident %.1f MB after run %d, %.1f MB after "
+                + "run %d (%+.1f%%); flat within 10%%: %s%n", runs, SAMPLE_RUN_STEPS, SAMPLE_RUN_POINTS, (System.nanoTime() - start) / 1e9,
+                first / 1024.0, runs / 10, last / 1024.0, runs, 100 * growth, flat ? "yes" : "NO");
+        return flat;
+    }
+
     /** The value of option name (--steps, --samples or --repeats), or fallback; anything else is an error. */
     private static int intOption(String[] args, String name, int fallback) {
         int value = fallback;
         for (int i = 0; i < args.length; i += 2) {
-            if (!List.of("--steps", "--samples", "--repeats", "--image-steps", "--image-samples").contains(args[i]) || i + 1 == args.length) {
+            if (!List.of("--steps", "--samples", "--repeats", "--image-steps", "--image-samples", "--sample-runs").contains(args[i]) || i + 1 == args.length) {
                 throw new IllegalArgumentException("bad argument " + args[i]
-                        + ": usage: bench [--steps N] [--samples N] [--image-steps N] [--image-samples N] [--repeats R]");
+                        + ": usage: bench [--steps N] [--samples N] [--image-steps N] [--image-samples N] [--sample-runs N] [--repeats R]"
+                        + " | bench --compare [--quick] [--rounds R] [--sample-steps K] [--threads 1,2] [--python PATH]");
             }
             if (args[i].equals(name)) {
                 value = Integer.parseInt(args[i + 1]);

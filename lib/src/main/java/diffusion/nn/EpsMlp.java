@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.BlockList;
 import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
@@ -20,6 +22,11 @@ import diffusion.Arguments;
  * (x sigmoid(x)) activations, then a linear layer to `outputs` units (d for eps; 2d for eps and a variance
  * interpolation v, for instance). tau is the kernel time as the network reads it (TimeConditioning: a discrete
  * chain's step t itself, log sigma(t) in continuous time). Inputs: NDList(x_t, tau); output: NDList of shape (n, outputs).
+ *
+ * <p>When every row shares one tau outside training (a sampler's step evaluates all its points at one time), the first
+ * layer W [x, emb(tau)] + b is computed as W_x x + (W_e emb(tau) + b): the time's part once, as a (1, width) row
+ * broadcast over the n rows, instead of embedding, concatenating and multiplying n copies of the same row. The two
+ * paths agree to float32 rounding (the sums are formed in another order); training always takes the per-row path.
  */
 public final class EpsMlp extends AbstractBlock implements TimeNetwork {
 
@@ -97,8 +104,40 @@ public final class EpsMlp extends AbstractBlock implements TimeNetwork {
         if (x.getShape().dimension() != 2 || x.getShape().get(1) != dim) {
             throw new IllegalArgumentException("x has shape " + x.getShape() + ": expected (n, " + dim + ")");
         }
-        NDArray h = NDArrays.concat(new NDList(x, embedding.apply(inputs.get(1))), 1); // [x_t, emb(tau)]
+        NDArray tau = inputs.get(1);
+        if (!training && sharedTime(tau)) {
+            return sharedTimeForward(parameterStore, x, tau, params);
+        }
+        NDArray h = NDArrays.concat(new NDList(x, embedding.apply(tau)), 1); // [x_t, emb(tau)]
         return mlp.forward(parameterStore, new NDList(h), training, params);
+    }
+
+    /** Whether tau (n,), n &gt;= 2, holds one value in every row (compared in float32, the type the embedding reads). */
+    private static boolean sharedTime(NDArray tau) {
+        if (tau.getShape().dimension() != 1 || tau.size() < 2) {
+            return false;
+        }
+        float[] values = tau.toType(DataType.FLOAT32, false).toFloatArray();
+        for (float value : values) {
+            if (Float.compare(value, values[0]) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The inference forward pass when every row reads tau[0]: h_1 = W_x x + (W_e emb(tau_0) + b), then the other layers. */
+    private NDList sharedTimeForward(ParameterStore parameterStore, NDArray x, NDArray tau, PairList<String, Object> params) {
+        BlockList layers = mlp.getChildren();
+        Block first = layers.get(0).getValue();
+        NDArray w = parameterStore.getValue(first.getParameters().get("weight"), x.getDevice(), false); // (width, d + k)
+        NDArray b = parameterStore.getValue(first.getParameters().get("bias"), x.getDevice(), false);
+        NDArray timeRow = embedding.apply(tau.get("0:1")).matMul(w.get(":, " + dim + ":").transpose()).add(b); // W_e emb(tau_0) + b, (1, width)
+        NDList h = new NDList(x.matMul(w.get(":, 0:" + dim).transpose()).add(timeRow)); // W_x x + row, broadcast over the rows
+        for (int layer = 1; layer < layers.size(); layer++) {
+            h = layers.get(layer).getValue().forward(parameterStore, h, false, params);
+        }
+        return h;
     }
 
     @Override
