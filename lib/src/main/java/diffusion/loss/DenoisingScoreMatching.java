@@ -41,6 +41,7 @@ public final class DenoisingScoreMatching {
 
     /** l(theta, sigma) = E || s_theta(x + sigma eps) + eps / sigma ||^2 at one noise level sigma &gt; 0 (lambda = 1). */
     public static Objective singleSigma(TrainableScore model, double sigma) {
+        Arguments.nonNull("model", model);
         if (!(sigma > 0) || Double.isInfinite(sigma)) {
             throw new IllegalArgumentException("sigma = " + sigma + ": must be finite and > 0");
         }
@@ -49,11 +50,13 @@ public final class DenoisingScoreMatching {
 
     /** The NCSN objective sum_i lambda(sigma_i) l(theta, sigma_i) / L with lambda(sigma) = sigma^2: i ~ U{1..L} per row. */
     public static Objective ladder(TrainableScore model, NoiseLadder ladder) {
+        Arguments.allNonNull("model, ladder", model, ladder);
         return ladder(model, ladder, sigma -> sigma * sigma);
     }
 
     /** As above with the weighting lambda(sigma) &gt;= 0, checked at every level before any work. */
     public static Objective ladder(TrainableScore model, NoiseLadder ladder, DoubleUnaryOperator lambdaOfSigma) {
+        Arguments.allNonNull("model, ladder, lambdaOfSigma", model, ladder, lambdaOfSigma);
         double[] weights = new double[ladder.levels()];
         for (int i = 1; i <= ladder.levels(); i++) {
             weights[i - 1] = checkedWeight("lambda(sigma_" + i + " = " + ladder.sigma(i) + ")", lambdaOfSigma.applyAsDouble(ladder.sigma(i)));
@@ -78,6 +81,7 @@ public final class DenoisingScoreMatching {
      */
     public static Objective continuous(
             TrainableScore model, PerturbationKernel kernel, double tMin, double tMax, DoubleUnaryOperator lambda) {
+        Arguments.allNonNull("model, kernel, lambda", model, kernel, lambda);
         if (!(tMin < tMax) || !Double.isFinite(tMin) || !Double.isFinite(tMax)) {
             throw new IllegalArgumentException("tMin = " + tMin + ", tMax = " + tMax + ": need finite tMin < tMax");
         }

@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import diffusion.Arguments;
 import diffusion.report.Environment;
 
 /**
@@ -25,6 +26,7 @@ public final class GradientNoise {
 
     /** Gradient statistics of objective over network, batches of batchSize rows drawn from data (n, d), seeded. */
     public static Result measure(Block network, Objective objective, NDArray data, int batchSize, int repeats, long seed) {
+        Arguments.allNonNull("network, objective, data", network, objective, data);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize = " + batchSize + ": must be >= 1");
         }

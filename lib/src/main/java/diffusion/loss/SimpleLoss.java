@@ -26,6 +26,7 @@ public final class SimpleLoss {
 
     /** L_simple as a training objective: per row t ~ Uniform{1..T} and eps ~ N(0, I), then the batch estimate. */
     public static Objective objective(Block network, ForwardProcess forward) {
+        Arguments.allNonNull("network, forward", network, forward);
         int T = forward.schedule().T();
         return (parameters, x0) -> {
             NDManager m = x0.getManager();

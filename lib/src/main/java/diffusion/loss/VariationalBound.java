@@ -34,6 +34,7 @@ public final class VariationalBound {
 
     /** The bound of a schedule with T >= 2 and a decoder for L_0. */
     public VariationalBound(NoiseSchedule schedule, Decoder decoder) {
+        Arguments.allNonNull("schedule, decoder", schedule, decoder);
         if (schedule.T() < 2) {
             throw new IllegalArgumentException("T = " + schedule.T() + ": the bound needs T >= 2 (one KL term and the decoder)");
         }
@@ -170,6 +171,11 @@ public final class VariationalBound {
      * t >= 2), their sum total in nats per example, and its standard error over the rows.
      */
     public record Evaluation(double prior, double[] terms, double total, double standardError, int dim) {
+
+        /** Refuses a null component, naming it. */
+        public Evaluation {
+            Arguments.nonNull("terms", terms);
+        }
 
         /** The bound in bits per dimension: total / (d ln 2). */
         public double bitsPerDim() {

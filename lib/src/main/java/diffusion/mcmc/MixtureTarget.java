@@ -14,6 +14,7 @@ public final class MixtureTarget implements Target {
     private final GaussianMixture mixture;
 
     public MixtureTarget(GaussianMixture mixture) {
+        Arguments.nonNull("mixture", mixture);
         this.mixture = mixture;
     }
 

@@ -34,7 +34,7 @@ public record ClassifierScores(NDArray features, NDArray probabilities) implemen
      * classifier's, are refused before any work.
      */
     public static ClassifierScores of(ImageClassifier classifier, int classes, NDArray images, int batchSize) {
-        Arguments.nonNull("classifier", classifier);
+        Arguments.allNonNull("classifier, images", classifier, images);
         if (classifier.classes() != classes) {
             throw new IllegalArgumentException("the classifier has " + classifier.classes() + " classes but the data set has "
                     + classes + ": use a classifier trained on this data set");

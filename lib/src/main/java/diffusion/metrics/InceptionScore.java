@@ -50,6 +50,7 @@ public final class InceptionScore {
 
     /** IS over `splits` contiguous splits of probabilities (n, K), n &gt;= splits &gt;= 1: mean and sd over splits. */
     public static Result over(NDArray probabilities, int splits) {
+        Arguments.nonNull("probabilities", probabilities);
         Arguments.atLeast("splits", splits, 1);
         double[][] p = checked(probabilities, splits);
         int n = p.length;

@@ -55,14 +55,14 @@ public final class UNet extends AbstractBlock implements TimeNetwork {
 
         /** Validates every field (see UNet's class comment for the sizes that work). */
         public Config {
+            Arguments.allNonNull("multipliers, attentionResolutions, classes", multipliers, attentionResolutions, classes);
             Arguments.atLeast("channels", channels, 1);
             Arguments.atLeast("outputs", outputs, 1);
             Arguments.atLeast("base", base, 1);
             Arguments.atLeast("resBlocks", resBlocks, 1);
             Arguments.atLeast("groups", groups, 1);
-            multipliers = List.copyOf(Arguments.nonNull("multipliers", multipliers));
-            attentionResolutions = Set.copyOf(Arguments.nonNull("attentionResolutions", attentionResolutions));
-            Arguments.nonNull("classes", classes);
+            multipliers = List.copyOf(multipliers);
+            attentionResolutions = Set.copyOf(attentionResolutions);
             if (multipliers.isEmpty()) {
                 throw new IllegalArgumentException("multipliers is empty: give one channel multiplier per level, e.g. [1, 2]");
             }
