@@ -103,6 +103,18 @@ public final class Arguments {
         }
     }
 
+    /**
+     * Returns result, a quantity computed from the caller's parameter = value, when it is finite; otherwise refuses
+     * the value by name, saying which quantity left the range of a double.
+     */
+    public static double finiteResult(String parameter, double value, String quantity, double result) {
+        if (!Double.isFinite(result)) {
+            throw new IllegalArgumentException(parameter + " = " + value + " gives " + quantity + " = " + result
+                    + ": outside the range of a double");
+        }
+        return result;
+    }
+
     /** Accepts value &gt;= minimum. */
     public static int atLeast(String parameter, int value, int minimum) {
         if (value < minimum) {

@@ -27,12 +27,8 @@ public final class GradientNoise {
     /** Gradient statistics of objective over network, batches of batchSize rows drawn from data (n, d), seeded. */
     public static Result measure(Block network, Objective objective, NDArray data, int batchSize, int repeats, long seed) {
         Arguments.allNonNull("network, objective, data", network, objective, data);
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize = " + batchSize + ": must be >= 1");
-        }
-        if (repeats < 2) {
-            throw new IllegalArgumentException("repeats = " + repeats + ": a variance needs >= 2 gradients");
-        }
+        Arguments.size("batchSize", batchSize, 1);
+        Arguments.size("repeats", repeats, 2); // a variance needs >= 2 gradients
         if (data.getShape().dimension() != 2 || data.getShape().get(0) < 1) {
             throw new IllegalArgumentException("data has shape " + data.getShape() + ": expected (n, d) with n >= 1");
         }

@@ -98,8 +98,8 @@ public final class HybridLoss {
     }
 
     private static void requireLambda(double lambda) {
-        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
-            throw new IllegalArgumentException("lambda = " + lambda + ": the VLB weight must be finite and >= 0");
+        if (!(lambda >= 0) || Float.isInfinite((float) lambda)) {
+            throw new IllegalArgumentException("lambda = " + lambda + ": the VLB weight must be >= 0 and finite in float32");
         }
     }
 

@@ -144,7 +144,8 @@ public final class VariationalBound {
             throw new IllegalArgumentException("sigmaSquared = " + sigmaSquared + ": must be finite and > 0");
         }
         double beta = schedule.beta(t);
-        return beta * beta / (2 * sigmaSquared * schedule.alpha(t) * (1 - schedule.alphaBar(t)));
+        return Arguments.finiteResult("sigmaSquared", sigmaSquared, "the eps weight",
+                beta * beta / (2 * sigmaSquared * schedule.alpha(t) * (1 - schedule.alphaBar(t))));
     }
 
     /**

@@ -18,6 +18,9 @@ final class Trajectory implements Monitor {
     /** Copies live in manager; costs are read from metered. */
     Trajectory(NDManager manager, MeteredTarget metered, int steps, int count) {
         Arguments.atLeast("snapshots", count, 0);
+        if (count > steps) {
+            throw new IllegalArgumentException("snapshots = " + count + " must be at most steps = " + steps + " (one per step)");
+        }
         this.manager = manager;
         this.metered = metered;
         this.wanted = new boolean[steps + 1];

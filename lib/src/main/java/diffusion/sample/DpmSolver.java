@@ -1,6 +1,7 @@
 package diffusion.sample;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.Noise;
 import diffusion.Scalar;
 import diffusion.schedule.PerturbationKernel;
@@ -101,7 +102,7 @@ public final class DpmSolver extends GridSampler {
 
     /** lambda(t) = log(m(t) / s(t)) = -log sigma(t) = logSnr(t) / 2, DPM-Solver's time variable. */
     public static double lambda(PerturbationKernel kernel, double t) {
-        return -Math.log(kernel.sigma(t));
+        return Arguments.finiteResult("t", t, "lambda(t)", -Math.log(kernel.sigma(t)));
     }
 
     /** The time t with lambda(t) = lambda on a continuous kernel: sigma(t) = e^(-lambda), by bisection. */
