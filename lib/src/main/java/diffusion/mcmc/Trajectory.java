@@ -18,13 +18,12 @@ final class Trajectory implements Monitor {
     /** Copies live in manager; costs are read from metered. */
     Trajectory(NDManager manager, MeteredTarget metered, int steps, int count) {
         Arguments.atLeast("snapshots", count, 0);
-        if (count > steps) {
-            throw new IllegalArgumentException("snapshots = " + count + " must be at most steps = " + steps + " (one per step)");
-        }
         this.manager = manager;
         this.metered = metered;
         this.wanted = new boolean[steps + 1];
-        if (count > 0) {
+        if (count >= steps) { // round(j steps / count), j = 1..count, then hits every step: mark them without the loop
+            java.util.Arrays.fill(wanted, true);
+        } else if (count > 0) {
             wanted[0] = true;
             for (int j = 1; j <= count; j++) {
                 wanted[(int) Math.round((double) j * steps / count)] = true;
