@@ -1,7 +1,6 @@
 package diffusion.sample;
 
 import ai.djl.ndarray.NDArray;
-import diffusion.Arguments;
 import diffusion.Noise;
 import diffusion.Scalar;
 import diffusion.schedule.PerturbationKernel;
@@ -100,9 +99,9 @@ public final class DpmSolver extends GridSampler {
         return Math.expm1(h) / h - 1;
     }
 
-    /** lambda(t) = log(m(t) / s(t)) = -log sigma(t) = logSnr(t) / 2, DPM-Solver's time variable. */
+    /** lambda(t) = log(m(t) / s(t)) = -log sigma(t) = logSnr(t) / 2, DPM-Solver's time variable; +infinity where s(t) = 0 (the data). */
     public static double lambda(PerturbationKernel kernel, double t) {
-        return Arguments.finiteResult("t", t, "lambda(t)", -Math.log(kernel.sigma(t)));
+        return -Math.log(kernel.sigma(t));
     }
 
     /** The time t with lambda(t) = lambda on a continuous kernel: sigma(t) = e^(-lambda), by bisection. */
