@@ -88,6 +88,33 @@ public final class Arguments {
         return value;
     }
 
+    /**
+     * Accepts values none of which is null, named in order by names ("schedule, kernel, data"): the first null one is
+     * refused by its name. A constructor or factory calls it first, so that every reference argument is checked before
+     * any is used.
+     */
+    public static void allNonNull(String names, Object... values) {
+        String[] parameters = names.split(",\\s*");
+        if (parameters.length != values.length) {
+            throw new IllegalStateException(parameters.length + " names (" + names + ") for " + values.length + " values");
+        }
+        for (int i = 0; i < values.length; i++) {
+            nonNull(parameters[i], values[i]);
+        }
+    }
+
+    /**
+     * Returns result, a quantity computed from the caller's parameter = value, when it is finite; otherwise refuses
+     * the value by name, saying which quantity left the range of a double.
+     */
+    public static double finiteResult(String parameter, double value, String quantity, double result) {
+        if (!Double.isFinite(result)) {
+            throw new IllegalArgumentException(parameter + " = " + value + " gives " + quantity + " = " + result
+                    + ": outside the range of a double");
+        }
+        return result;
+    }
+
     /** Accepts value &gt;= minimum. */
     public static int atLeast(String parameter, int value, int minimum) {
         if (value < minimum) {

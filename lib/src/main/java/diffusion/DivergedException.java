@@ -11,16 +11,21 @@ public final class DivergedException extends IllegalStateException {
 
     /** algorithm names the run ("DDIM (eta = 0)"), step the 1-based step, time its time (NaN if none), detail the cause. */
     public DivergedException(String algorithm, long step, double time, String detail) {
-        super(algorithm + " diverged at step " + step + (Double.isNaN(time) ? "" : " (t = " + time + ")") + ": " + detail);
+        super(message(algorithm, step, Double.isNaN(time) ? "" : " (t = " + time + ")", detail));
         this.algorithm = algorithm;
         this.step = step;
     }
 
     /** As above, for a failure raised inside the step (a target or inner run that left the reals). */
     public DivergedException(String algorithm, long step, RuntimeException cause) {
-        super(algorithm + " diverged at step " + step + ": " + cause.getMessage(), cause);
+        super(message(algorithm, step, "", String.valueOf(Arguments.nonNull("cause", cause).getMessage())), cause);
         this.algorithm = algorithm;
         this.step = step;
+    }
+
+    private static String message(String algorithm, long step, String where, String detail) {
+        Arguments.allNonNull("algorithm, detail", algorithm, detail);
+        return algorithm + " diverged at step " + step + where + ": " + detail;
     }
 
     /** The algorithm's name. */

@@ -52,6 +52,7 @@ public interface Monitor {
 
     /** Quiet, calling observer.accept(x, t) after every step (for trajectories). */
     static Monitor observer(ObjDoubleConsumer<NDArray> observer) {
+        Arguments.nonNull("observer", observer);
         return new Monitor() {
             @Override
             public void step(long k, double t, NDArray x, String status) {

@@ -32,6 +32,7 @@ public interface Noise {
      * were given, or for a uniform draw, is an error naming the draw.
      */
     static Noise replay(List<NDArray> normals) {
+        Arguments.nonNull("normals", normals);
         return new Replay(normals);
     }
 

@@ -43,7 +43,11 @@ public final class Progress implements AutoCloseable {
 
     /** Progress over total &gt;= 1 steps, printed to out. */
     public Progress(String label, long total, PrintStream out) {
-        this(label, total, () -> out, System::nanoTime);
+        this(label, total, fixed(Arguments.nonNull("out", out)), System::nanoTime);
+    }
+
+    private static Supplier<PrintStream> fixed(PrintStream out) {
+        return () -> out;
     }
 
     /** As the public constructors, with clock giving nanoseconds. */
@@ -53,6 +57,7 @@ public final class Progress implements AutoCloseable {
 
     /** As above; with onlyIfLong, nothing is printed until the run has lasted INTERVAL_SECONDS. */
     Progress(String label, long total, Supplier<PrintStream> out, LongSupplier clock, boolean onlyIfLong) {
+        Arguments.allNonNull("label, out, clock", label, out, clock);
         if (total < 1) {
             throw new IllegalArgumentException("total = " + total + " must be >= 1");
         }
@@ -70,11 +75,13 @@ public final class Progress implements AutoCloseable {
      * seconds: runs shorter than that print nothing (for loops run many times, such as ODE solves).
      */
     public static Progress forLongRuns(String label, long total) {
+        Arguments.nonNull("label", label);
         return new Progress(label, total, () -> System.out, System::nanoTime, true);
     }
 
     /** A progress tracker that prints nothing (for tests and nested loops). */
     public static Progress silent(String label, long total) {
+        Arguments.nonNull("label", label);
         return new Progress(label, total, NOWHERE);
     }
 

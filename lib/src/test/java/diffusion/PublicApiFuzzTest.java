@@ -6,26 +6,66 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import diffusion.data.Digits;
+import diffusion.data.FashionMnist;
+import diffusion.data.LabelledImages;
 import diffusion.data.GaussianMixture;
+import diffusion.loss.DenoisingScoreMatching;
+import diffusion.loss.EdmLoss;
+import diffusion.loss.GaussianDataBound;
+import diffusion.loss.GradientNoise;
+import diffusion.loss.HybridLoss;
+import diffusion.loss.ImportanceTimeSampler;
+import diffusion.loss.Objective;
+import diffusion.loss.ParameterisedLoss;
+import diffusion.loss.Projection;
+import diffusion.loss.SlicedScoreMatching;
+import diffusion.loss.TrainableScore;
+import diffusion.loss.UniformTimeSampler;
+import diffusion.loss.VariationalBound;
+import diffusion.mcmc.Banana;
+import diffusion.mcmc.ExactScore;
+import diffusion.mcmc.ImportanceScore;
+import diffusion.mcmc.Langevin;
+import diffusion.mcmc.LangevinScore;
+import diffusion.mcmc.MixtureTarget;
+import diffusion.mcmc.PosteriorTarget;
+import diffusion.mcmc.ReverseDiffusionMonteCarlo;
+import diffusion.metrics.ClassifierScores;
 import diffusion.metrics.EnergyDistance;
+import diffusion.metrics.FrechetDistance;
 import diffusion.metrics.Histogram2D;
+import diffusion.metrics.InceptionScore;
 import diffusion.metrics.Mmd;
 import diffusion.metrics.ModeWeights;
 import diffusion.metrics.PrecisionRecall;
 import diffusion.metrics.SlicedWasserstein;
+import diffusion.nn.EpsMlp;
+import diffusion.nn.GroupNorm;
+import diffusion.nn.ImageClassifier;
+import diffusion.nn.ScoreMlp;
+import diffusion.nn.UNet;
 import diffusion.ode.DormandPrince;
 import diffusion.ode.Euler;
 import diffusion.process.ForwardProcess;
 import diffusion.process.NonMarkovianPosterior;
 import diffusion.process.Posterior;
+import diffusion.sample.DpmSolver;
+import diffusion.sample.DpmSolverPlusPlus;
+import diffusion.sample.EdmHeun;
 import diffusion.sample.GeneralisedReverse;
 import diffusion.schedule.NoiseLadder;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.schedule.TimeGrid;
 import diffusion.schedule.Timesteps;
+import diffusion.score.EdmModel;
+import diffusion.score.EdmPreconditioning;
 import diffusion.score.GaussianMixtureOracle;
+import diffusion.score.Parameterisation;
 import diffusion.sde.LangevinCorrector;
 import diffusion.sde.OrnsteinUhlenbeck;
 import diffusion.sde.PredictorCorrector;
@@ -33,11 +73,17 @@ import diffusion.sde.SubVpSde;
 import diffusion.sde.VeSde;
 import diffusion.sde.VpSde;
 import diffusion.train.TrainingConfig;
+import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.DoubleFunction;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -48,7 +94,11 @@ import org.junit.jupiter.api.TestFactory;
  * subnormal, 1e-300, a fraction, 1e300, the largest double; for ints the extremes, -1, 0 and 2^30; for arrays NaN,
  * infinite and far-away float32 entries; null for objects) with every other argument valid: each call either works,
  * with a finite result, or throws IllegalArgumentException naming the parameter and the value the caller passed. A
- * native crash, a hang (10 s per call), another exception or a silent NaN or infinity fails the case.
+ * native crash, a hang (10 s per call), another exception or a silent NaN or infinity fails the case. Objectives are
+ * evaluated once on a small batch, samplers and chains run a few steps, and data loaders get missing, empty and
+ * corrupt files (the message then names the path). Every package is covered: schedules, SDEs, processes, oracles,
+ * samplers (DDIM, DPM-Solver, EDM), ODE solvers, losses, networks (UNet.Config, GroupNorm, ImageClassifier), MCMC,
+ * image data, training and metrics (FD, IS, classifier scores). KNOWN_OPEN lists the cases that still fail.
  */
 class PublicApiFuzzTest extends ManagedTest {
 
@@ -90,6 +140,38 @@ class PublicApiFuzzTest extends ManagedTest {
     }
 
     private final List<Case> cases = new ArrayList<>();
+
+    /**
+     * Cases that still fail, each a defect left open (listed in the issue): the test requires each to keep failing, so
+     * a fix has to remove it here.
+     */
+    private static final Set<String> KNOWN_OPEN = Set.of(
+            // far-away start points: the oracle (score/GaussianMixtureOracle, GridSampler: other sessions' files) names its own x
+            "DpmSolver.run(start with an entry -1.0E20)",
+            "DpmSolver.run(start with an entry 1.0E20)",
+            "DpmSolver.run(start with an entry 3.0E38)",
+            "DpmSolverPlusPlus.run(start with an entry -1.0E20)",
+            "DpmSolverPlusPlus.run(start with an entry 1.0E20)",
+            "DpmSolverPlusPlus.run(start with an entry 3.0E38)",
+            "EdmHeun.run(start with an entry -1.0E20)",
+            "EdmHeun.run(start with an entry 1.0E20)",
+            "EdmHeun.run(start with an entry 3.0E38)",
+            // the chain's target refusal names the target's x, not the caller's initial
+            "Langevin.run(initial with an entry -1.0E20)",
+            "Langevin.run(initial with an entry 1.0E20)",
+            "Langevin.run(initial with an entry 3.0E38)",
+            // the Frechet distance of far or overflowing Gaussians is +infinity; a negative variance is named "sigma"
+            "FrechetDistance.Gaussian(mu[0] = -1.0E300)",
+            "FrechetDistance.Gaussian(mu[0] = 1.0E300)",
+            "FrechetDistance.Gaussian(mu[0] = 1.7976931348623157E308)",
+            "FrechetDistance.Gaussian(sigma[0][0] = -1.0)",
+            "FrechetDistance.Gaussian(sigma[0][0] = -1.0E300)",
+            "FrechetDistance.Gaussian(sigma[0][0] = 1.7976931348623157E308)",
+            // y = x_0 + sigma n overflows float32 for sigma beyond ~1e38 / |n|
+            "EdmLoss.compute(sigma[0] = 1.0E300)",
+            "EdmLoss.compute(sigma[0] = 1.7976931348623157E308)",
+            // a NaN input to the banana's log-density is not refused
+            "Banana.logDensity(x with an entry NaN)");
 
     private void doubles(String name, String parameter, DoubleFunction<Object> call) {
         for (double v : DOUBLES) {
@@ -137,6 +219,7 @@ class PublicApiFuzzTest extends ManagedTest {
     }
 
     private List<Case> all() {
+        ai.djl.engine.Engine.getInstance().setRandomSeed(20); // the networks' initial weights and the images below
         doubles("VpSde", "beta_min", v -> new VpSde(v, 20));
         doubles("VpSde", "beta_max", v -> new VpSde(0.1, v));
         doubles("SubVpSde", "beta_min", v -> new SubVpSde(v, 20));
@@ -289,14 +372,290 @@ class PublicApiFuzzTest extends ManagedTest {
             network.initialize(manager);
             return new diffusion.train.Trainer(manager, network, network, null, new TrainingConfig(2, 4, 1e-3, 0.9, 1, 1, null));
         });
+        losses();
+        networks();
+        chains();
+        imageData();
+        edmAndDpmSolver();
+        imageMetrics();
         return cases;
+    }
+
+    /** One evaluation of objective on 8 mixture points with fresh parameters: its loss as an array (checked finite). */
+    private static double[] lossOf(Objective objective) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x0 = points(8);
+            x0.attach(scope);
+            return objective.loss(new ParameterStore(scope, false), x0).toType(DataType.FLOAT64, false).toDoubleArray();
+        }
+    }
+
+    private static EpsMlp epsNetwork() {
+        EpsMlp network = new EpsMlp(2, 4, 1, 4);
+        network.initialize(manager);
+        return network;
+    }
+
+    /**
+     * A size inside a composite argument (a shape, a set): the message names the argument (its value is printed whole);
+     * Integer.MIN_VALUE is left out, as the test's own Shape refuses it.
+     */
+    private void shapes(String name, String parameter, IntFunction<Object> call) {
+        for (int v : new int[] {-1, 0, 1 << 30, Integer.MAX_VALUE}) {
+            cases.add(new Case(name + "(" + parameter + " with " + v + ")", parameter, null, () -> call.apply(v)));
+        }
+    }
+
+    /** Path cases: the message names the path the caller passed. */
+    private void paths(String name, List<Path> hostile, Function<Path, Object> call) {
+        for (Path path : hostile) {
+            cases.add(new Case(name + "(" + path.getFileName() + ")", null, path.toString(), () -> call.apply(path)));
+        }
+    }
+
+    private void losses() {
+        EpsMlp eps = epsNetwork();
+        ScoreMlp score = new ScoreMlp(2, 4, 1);
+        score.initialize(manager, DataType.FLOAT32);
+        TrainableScore model = TrainableScore.fromEpsilon(eps);
+        doubles("DenoisingScoreMatching.singleSigma", "sigma", v -> lossOf(DenoisingScoreMatching.singleSigma(model, v)));
+        doubles("DenoisingScoreMatching.continuous", "tMin", v -> lossOf(DenoisingScoreMatching.continuous(model, VP, v, 1, t -> 1)));
+        doubles("DenoisingScoreMatching.continuous", "tMax", v -> lossOf(DenoisingScoreMatching.continuous(model, VP, 1e-3, v, t -> 1)));
+        doubles("DenoisingScoreMatching.continuous", "lambda(t = 0.001)", v -> lossOf(DenoisingScoreMatching.continuous(model, VP, 1e-3, 1,
+                t -> t == 1e-3 ? v : 1)));
+        doubles("DenoisingScoreMatching.ladder", "lambda(sigma_1 = 10.0)", v -> lossOf(DenoisingScoreMatching.ladder(model, LADDER,
+                sigma -> sigma == 10 ? v : 1)));
+        ints("SlicedScoreMatching", "projections", v -> lossOf(new SlicedScoreMatching(Projection.RADEMACHER, v, true).objective(score)));
+        doubles("ParameterisedLoss.objective", "tMin", v -> lossOf(ParameterisedLoss.objective(eps, Parameterisation.EPSILON, VP, v,
+                diffusion.nn.TimeConditioning.KERNEL_TIME)));
+        VariationalBound bound = new VariationalBound(SCHEDULE, diffusion.loss.Decoder.GAUSSIAN);
+        EpsMlp learned = new EpsMlp(2, 4, 4, 1, 4); // eps and v per coordinate
+        learned.initialize(manager);
+        doubles("HybridLoss.hybrid", "lambda", v -> lossOf(HybridLoss.hybrid(learned, bound, v, new UniformTimeSampler(100, 1))));
+        ints("UniformTimeSampler", "T", v -> new UniformTimeSampler(v, 1).draw(4).probability());
+        ints("UniformTimeSampler.draw", "n", v -> new UniformTimeSampler(100, 1).draw(v).probability());
+        ints("ImportanceTimeSampler", "T", v -> new ImportanceTimeSampler(v, 1).draw(4).probability());
+        ints("ImportanceTimeSampler.draw", "n", v -> new ImportanceTimeSampler(100, 1).draw(v).probability());
+        ints("VariationalBound.snrWeight", "t", bound::snrWeight);
+        ints("VariationalBound.epsWeight", "t", v -> bound.epsWeight(v, 0.01));
+        doubles("VariationalBound.epsWeight", "sigmaSquared", v -> bound.epsWeight(50, v));
+        double[] mean = {0.5, -0.5};
+        double[] variance = {1, 0.25};
+        doubles("GaussianDataBound.prior", "mean[0]", v -> GaussianDataBound.prior(SCHEDULE, new double[] {v, 0}, variance));
+        doubles("GaussianDataBound.prior", "variance[0]", v -> GaussianDataBound.prior(SCHEDULE, mean, new double[] {v, 1}));
+        doubles("GaussianDataBound.term", "sigmaSquared", v -> GaussianDataBound.term(SCHEDULE, mean, variance, 50, v));
+        ints("GaussianDataBound.term", "t", v -> GaussianDataBound.term(SCHEDULE, mean, variance, v, 0.01));
+        doubles("GaussianDataBound.entropy", "variance[0]", v -> GaussianDataBound.entropy(new double[] {v, 1}));
+        Objective simple = diffusion.loss.SimpleLoss.objective(eps, new ForwardProcess(SCHEDULE));
+        ints("GradientNoise.measure", "batchSize", v -> GradientNoise.measure(eps, simple, points(16), v, 2, 1));
+        ints("GradientNoise.measure", "repeats", v -> GradientNoise.measure(eps, simple, points(16), 4, v, 1));
+        doubles("EdmLoss.objective", "P_mean", v -> lossOf(EdmLoss.objective(eps, new EdmPreconditioning(0.5), v, 1.2)));
+        doubles("EdmLoss.objective", "P_std", v -> lossOf(EdmLoss.objective(eps, new EdmPreconditioning(0.5), -1.2, v)));
+        doubles("EdmLoss.compute", "sigma[0]", v -> {
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray x0 = points(2);
+                x0.attach(scope);
+                return EdmLoss.compute(eps, new ParameterStore(scope, false), new EdmPreconditioning(0.5), x0, new double[] {v, 1},
+                        scope.zeros(x0.getShape())).toType(DataType.FLOAT64, false).toDoubleArray();
+            }
+        });
+        ints("CrossEntropy.of", "labels[1]", v -> diffusion.loss.CrossEntropy.of(manager.zeros(new Shape(2, 3)),
+                manager.create(new int[] {0, v})).toType(DataType.FLOAT64, false).toDoubleArray());
+    }
+
+    private void networks() {
+        ints("UNet.Config", "channels", v -> unet(v, 8, 8, 8, 1, 4));
+        ints("UNet.Config", "height", v -> unet(1, v, 8, 8, 1, 4));
+        ints("UNet.Config", "width", v -> unet(1, 8, v, 8, 1, 4));
+        ints("UNet.Config", "base", v -> unet(1, 8, 8, v, 1, 4));
+        ints("UNet.Config", "resBlocks", v -> unet(1, 8, 8, 8, v, 4));
+        ints("UNet.Config", "groups", v -> unet(1, 8, 8, 8, 1, v));
+        ints("UNet.Config", "outputs", v -> new UNet(new UNet.Config(1, 8, 8, v, 8, List.of(1, 2), 1, Set.of(), 0, 4,
+                OptionalInt.empty())).config());
+        ints("UNet.Config", "multipliers[1]", v -> new UNet(new UNet.Config(1, 8, 8, 1, 8, List.of(1, v), 1, Set.of(), 0, 4,
+                OptionalInt.empty())).config());
+        shapes("UNet.Config", "attentionResolutions", v -> new UNet(new UNet.Config(1, 8, 8, 1, 8, List.of(1, 2), 1, Set.of(v), 0, 4,
+                OptionalInt.empty())).config());
+        ints("UNet.Config", "classes", v -> new UNet(new UNet.Config(1, 8, 8, 1, 8, List.of(1, 2), 1, Set.of(), 0, 4,
+                OptionalInt.of(v))).config());
+        doubles("UNet.Config", "dropout", v -> new UNet(new UNet.Config(1, 8, 8, 1, 8, List.of(1, 2), 1, Set.of(), v, 4,
+                OptionalInt.empty())).config());
+        ints("GroupNorm", "groups", v -> new GroupNorm(v, 8).groups());
+        ints("GroupNorm", "channels", v -> new GroupNorm(4, v).channels());
+        doubles("GroupNorm", "epsilon", v -> groupNorm(new GroupNorm(4, 8, v)));
+        ints("ImageClassifier", "classes", v -> new ImageClassifier(new Shape(1, 8, 8), v, 4, 8).classes());
+        ints("ImageClassifier", "channels", v -> new ImageClassifier(new Shape(1, 8, 8), 3, v, 8).classes());
+        ints("ImageClassifier", "featureWidth", v -> new ImageClassifier(new Shape(1, 8, 8), 3, 4, v).classes());
+        shapes("ImageClassifier", "imageShape", v -> new ImageClassifier(new Shape(1, v, 8), 3, 4, 8).classes());
+    }
+
+    /** A UNet's configuration, the UNet built (not initialised) from the given sizes, multipliers (1, 2), no attention. */
+    private static UNet.Config unet(int channels, int height, int width, int base, int resBlocks, int groups) {
+        return new UNet(new UNet.Config(channels, height, width, channels, base, List.of(1, 2), resBlocks, Set.of(), 0, groups,
+                OptionalInt.empty())).config();
+    }
+
+    /** GroupNorm applied to a (2, 8, 2, 2) batch of a constant image (zero variance: epsilon alone keeps it finite). */
+    private static double[] groupNorm(GroupNorm norm) {
+        try (NDManager scope = manager.newSubManager()) {
+            norm.initialize(scope, DataType.FLOAT32, new Shape(2, 8, 2, 2));
+            NDArray x = scope.ones(new Shape(2, 8, 2, 2));
+            return norm.forward(new ParameterStore(scope, false), new ai.djl.ndarray.NDList(x), false).head()
+                    .toType(DataType.FLOAT64, false).toDoubleArray();
+        }
+    }
+
+    private void chains() {
+        MixtureTarget target = new MixtureTarget(MIXTURE);
+        iterative(() -> {
+            doubles("Langevin.ula + run", "step", v -> Langevin.ula(v, 5).run(manager, target, points(8), 1, 2).samples());
+            doubles("Langevin.mala + run", "step", v -> Langevin.mala(v, 5).run(manager, target, points(8), 1, 2).samples());
+            ints("Langevin.run", "snapshots", v -> Langevin.ula(0.01, 5).run(manager, target, points(8), 1, v).samples());
+            doubles("ReverseDiffusionMonteCarlo + run", "eta", v -> rdmc(new ReverseDiffusionMonteCarlo(1, v, new ExactScore(MIXTURE)),
+                    target));
+            doubles("ReverseDiffusionMonteCarlo + run", "T", v -> rdmc(new ReverseDiffusionMonteCarlo(v, 0.2,
+                    new ExactScore(MIXTURE)), target));
+            doubles("PosteriorTarget + Langevin", "s", v -> Langevin.ula(0.01, 3).run(manager, new PosteriorTarget(target, points(8), v),
+                    points(8), 1, 2).samples());
+            entries("Langevin.run", "initial", x -> Langevin.ula(0.01, 5).run(manager, target, x, 1, 2).samples());
+        });
+        ints("Langevin.ula", "steps", v -> Langevin.ula(0.01, v).steps());
+        ints("ImportanceScore", "samples", v -> new ImportanceScore(v).estimate(target, points(8), 0.5, Noise.seeded(1)).score());
+        ints("LangevinScore", "chains", v -> new LangevinScore(v, Langevin.ula(0.01, 2)).estimate(target, points(8), 0.5,
+                Noise.seeded(1)).score());
+        ints("MixtureTarget.axes", "dim", v -> MixtureTarget.axes(v, 2, 0.5, 1, 1).modeWeights());
+        doubles("MixtureTarget.axes", "radius", v -> MixtureTarget.axes(2, v, 0.5, 1, 1).modeWeights());
+        doubles("MixtureTarget.axes", "std", v -> MixtureTarget.axes(2, 2, v, 1, 1).modeWeights());
+        doubles("MixtureTarget.axes", "weights[0]", v -> MixtureTarget.axes(2, 2, 0.5, v, 1).modeWeights());
+        ints("Banana", "dim", v -> new Banana(v, 1, 0.1).dim());
+        doubles("Banana", "a", v -> new Banana(2, v, 0.1).sample(manager, 8, 1));
+        doubles("Banana", "b", v -> new Banana(2, 1, v).sample(manager, 8, 1));
+        ints("Banana.sample", "n", v -> new Banana(2, 1, 0.1).sample(manager, v, 1));
+        entries("Banana.logDensity", "x", x -> new LogDensity(new Banana(2, 1, 0.1).logDensity(x)));
+        entries("MixtureTarget.gradLogDensity", "x", target::gradLogDensity);
+    }
+
+    /** A reverse diffusion Monte Carlo run of 8 particles when it has at most 50 steps, else only its step count. */
+    private static Object rdmc(ReverseDiffusionMonteCarlo sampler, MixtureTarget target) {
+        return sampler.steps() > 50 ? (Object) (double) sampler.steps() : sampler.run(manager, target, 8, 1, 2).samples();
+    }
+
+    private void imageData() {
+        Path folder;
+        try {
+            folder = Files.createTempDirectory("fuzz-data");
+            Files.write(folder.resolve("empty.csv.gz"), new byte[0]);
+            Files.writeString(folder.resolve("text.csv.gz"), "not gzip");
+            Files.write(folder.resolve("bytes.gz"), new byte[] {31, -117, 8, 0, 1, 2, 3});
+            Path fashion = Files.createDirectories(folder.resolve("fashion"));
+            for (String part : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                "t10k-labels-idx1-ubyte"}) {
+                Files.write(fashion.resolve(part), new byte[] {0, 0, 8, 3, 0, 0});
+            }
+            Files.createDirectories(folder.resolve("empty"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        paths("Digits.load", List.of(folder.resolve("missing.csv.gz"), folder, folder.resolve("empty.csv.gz"),
+                folder.resolve("text.csv.gz"), folder.resolve("bytes.gz")), Digits::load);
+        paths("FashionMnist.load", List.of(folder.resolve("missing"), folder.resolve("empty"), folder.resolve("text.csv.gz"),
+                folder.resolve("fashion")), FashionMnist::load);
+        byte[] pixels = new byte[2 * 16];
+        ints("LabelledImages", "labels[1]", v -> new LabelledImages(pixels, new int[] {0, v}, new Shape(1, 4, 4), 16, 3).size());
+        ints("LabelledImages", "maxValue", v -> new LabelledImages(pixels, new int[] {0, 1}, new Shape(1, 4, 4), v, 3).size());
+        ints("LabelledImages", "classes", v -> new LabelledImages(pixels, new int[] {0, 0}, new Shape(1, 4, 4), 16, v).size());
+        shapes("LabelledImages", "sampleShape", v -> new LabelledImages(pixels, new int[] {0, 0}, new Shape(1, v, 4), 16, 3).size());
+        ints("LabelledImages.subset", "indices[0]", v -> new LabelledImages(pixels, new int[] {0, 1}, new Shape(1, 4, 4), 16, 3)
+                .subset(new int[] {v}).size());
+        cases.add(new Case("ImageSplit (test of another shape)", "test", null, () -> new diffusion.data.ImageSplit(
+                new LabelledImages(pixels, new int[] {0, 1}, new Shape(1, 4, 4), 16, 3),
+                new LabelledImages(pixels, new int[] {0, 1}, new Shape(2, 2, 4), 16, 3))));
+    }
+
+    private void edmAndDpmSolver() {
+        doubles("EdmPreconditioning", "sigmaData", v -> new EdmPreconditioning(v).cSkip(1));
+        EdmPreconditioning edm = new EdmPreconditioning(0.5);
+        doubles("EdmPreconditioning.cSkip", "sigma", edm::cSkip);
+        doubles("EdmPreconditioning.cOut", "sigma", edm::cOut);
+        doubles("EdmPreconditioning.cIn", "sigma", edm::cIn);
+        doubles("EdmPreconditioning.cNoise", "sigma", edm::cNoise);
+        doubles("EdmPreconditioning.lossWeight", "sigma", edm::lossWeight);
+        doubles("EdmHeun.stochastic", "S_churn", v -> EdmHeun.stochastic(v, 0, Double.POSITIVE_INFINITY, 1).gamma(1, 10));
+        doubles("EdmHeun.stochastic", "S_tmin", v -> EdmHeun.stochastic(10, v, Double.POSITIVE_INFINITY, 1).gamma(1, 10));
+        doubles("EdmHeun.stochastic", "S_tmax", v -> EdmHeun.stochastic(10, 0, v, 1).gamma(1, 10));
+        doubles("EdmHeun.stochastic", "S_noise", v -> EdmHeun.stochastic(10, 0, Double.POSITIVE_INFINITY, v).gamma(1, 10));
+        doubles("EdmHeun.gamma", "sigma", v -> EdmHeun.stochastic(10, 0, Double.POSITIVE_INFINITY, 1).gamma(v, 10));
+        ints("EdmHeun.gamma", "N", v -> EdmHeun.stochastic(10, 0, Double.POSITIVE_INFINITY, 1).gamma(1, v));
+        ints("DpmSolver", "order", v -> new DpmSolver(v).order());
+        doubles("DpmSolver.lambda", "t", v -> { // +infinity is lambda where s(t) = 0, at the data: finite otherwise
+            double lambda = DpmSolver.lambda(VP, v);
+            return lambda == Double.POSITIVE_INFINITY && VP.std(v) == 0 ? 0.0 : lambda;
+        });
+        doubles("DpmSolver.time", "lambda", v -> DpmSolver.time(VP, v));
+        GaussianMixtureOracle oracle = new GaussianMixtureOracle(MIXTURE, VP);
+        TimeGrid grid = TimeGrid.uniform(VP, 5, 1e-3);
+        iterative(() -> {
+            entries("DpmSolver.run", "start", x -> new DpmSolver(2).run(manager, oracle, grid, Noise.seeded(1), Monitor.quiet(), x).samples());
+            entries("DpmSolverPlusPlus.run", "start", x -> new DpmSolverPlusPlus().run(manager, oracle, grid, Noise.seeded(1),
+                    Monitor.quiet(), x).samples());
+            entries("EdmHeun.run", "start", x -> EdmHeun.deterministic().run(manager, oracle, grid, Noise.seeded(1), Monitor.quiet(), x)
+                    .samples());
+        });
+        EpsMlp eps = epsNetwork();
+        doubles("EdmModel.denoise", "t", v -> new EdmModel(eps, edm, VP).denoise(points(8), v));
+    }
+
+    private void imageMetrics() {
+        entries("FrechetDistance.between", "x", x -> FrechetDistance.between(x, points(8)));
+        entries("FrechetDistance.Gaussian.fit", "features", x -> FrechetDistance.Gaussian.fit(x).mu());
+        doubles("FrechetDistance.Gaussian", "sigma[0][0]", v -> FrechetDistance.of(new FrechetDistance.Gaussian(new double[] {0, 0},
+                new double[][] {{v, 0}, {0, 1}}), new FrechetDistance.Gaussian(new double[] {0, 0}, new double[][] {{1, 0}, {0, 1}})));
+        doubles("FrechetDistance.Gaussian", "mu[0]", v -> FrechetDistance.of(new FrechetDistance.Gaussian(new double[] {v, 0},
+                new double[][] {{1, 0}, {0, 1}}), new FrechetDistance.Gaussian(new double[] {0, 0}, new double[][] {{1, 0}, {0, 1}})));
+        for (float v : new float[] {Float.NaN, Float.POSITIVE_INFINITY, -0.5f, 1.5f, 0.9f}) {
+            cases.add(new Case("InceptionScore.of (an entry " + v + ")", "probabilities", null, () -> InceptionScore.of(
+                    manager.create(new float[] {0.5f, 0.5f, v, 1 - 0.9f, 0.2f, 0.8f, 1, 0}, new Shape(4, 2)))));
+        }
+        ints("InceptionScore.over", "splits", v -> InceptionScore.over(manager.create(new float[] {0.5f, 0.5f, 0.1f, 0.9f, 0.2f, 0.8f,
+            1, 0}, new Shape(4, 2)), v));
+        ImageClassifier classifier = new ImageClassifier(new Shape(1, 8, 8), 3, 4, 8);
+        classifier.initialize(manager);
+        NDArray images = manager.randomUniform(-1, 1, new Shape(4, 1, 8, 8));
+        ints("ClassifierScores.of", "classes", v -> scores(ClassifierScores.of(classifier, v, images, 2)));
+        ints("ClassifierScores.of", "batchSize", v -> scores(ClassifierScores.of(classifier, 3, images, v)));
+        for (float v : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) { // huge finite pixels: open
+            cases.add(new Case("ClassifierScores.of (an image entry " + v + ")", "images", null, () -> {
+                NDArray hostile = images.duplicate();
+                hostile.set(new ai.djl.ndarray.index.NDIndex("1, 0, 2, 3"), v);
+                return scores(ClassifierScores.of(classifier, 3, hostile, 2));
+            }));
+        }
+    }
+
+    /** The features and probabilities of scores as one array (checked finite), the scores closed. */
+    private static double[] scores(ClassifierScores scores) {
+        try (scores) {
+            return scores.features().concat(scores.probabilities(), 1).toType(DataType.FLOAT64, false).toDoubleArray();
+        }
     }
 
     @TestFactory
     Stream<DynamicTest> everyCallWorksOrRefusesItsArgumentByName() {
         List<Case> all = all();
         assertTrue(all.size() >= 300, all.size() + " cases");
-        return all.stream().map(c -> dynamicTest(c.name(), () -> assertTimeoutPreemptively(Duration.ofSeconds(10), () -> check(c))));
+        return all.stream().map(c -> dynamicTest(c.name(), () -> assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            AssertionError failure = null;
+            try {
+                check(c);
+            } catch (AssertionError e) {
+                failure = new AssertionError(c.name() + ": " + e.getMessage(), e);
+            }
+            if (KNOWN_OPEN.contains(c.name())) {
+                assertTrue(failure != null, c.name() + " passes now: remove it from KNOWN_OPEN");
+            } else if (failure != null) {
+                throw failure;
+            }
+        })));
     }
 
     private static void check(Case c) {
@@ -305,11 +664,12 @@ class PublicApiFuzzTest extends ManagedTest {
             result = c.call().call();
         } catch (IllegalArgumentException e) {
             String message = String.valueOf(e.getMessage());
-            boolean named = c.value() == null
+            boolean named = c.parameter() == null ? message.contains(c.value()) : c.value() == null
                     ? message.startsWith(c.parameter() + " ") || message.contains(c.parameter() + " = ")
                             || message.contains(c.parameter() + "[") || message.contains(c.parameter() + " has")
                     : message.contains(c.parameter() + " = " + c.value());
-            assertTrue(named, "the message does not name " + c.parameter() + (c.value() == null ? "" : " = " + c.value()) + ": " + message);
+            assertTrue(named, "the message does not name " + (c.parameter() == null ? "the path " + c.value()
+                    : c.parameter() + (c.value() == null ? "" : " = " + c.value())) + ": " + message);
             return;
         } catch (DivergedException e) {
             assertTrue(c.iterative() && e.getMessage().contains(" diverged at step "), "an unexpected DivergedException: " + e.getMessage());

@@ -1,5 +1,6 @@
 package diffusion.analytic;
 
+import diffusion.Arguments;
 import diffusion.process.ReverseVariance;
 import diffusion.sample.GeneralisedReverse;
 import diffusion.sample.SubsequenceModel;
@@ -33,6 +34,7 @@ public final class AnalyticDpm {
      * from moment (estimated where not cached, with a progress line); lastStepCorrection replaces sigma_1^2 by betaTilde_2.
      */
     public static AnalyticDpm of(Timesteps steps, double eta, EpsMoment moment, double halfRange, boolean lastStepCorrection) {
+        Arguments.allNonNull("steps, moment", steps, moment);
         if (moment.model().kernel() != steps.schedule()) {
             throw new IllegalArgumentException("the moments are of a model for " + moment.model().kernel() + " but the timesteps index " + steps.schedule());
         }

@@ -50,6 +50,7 @@ public final class EpsMoment {
 
     /** As above with the given form. */
     public EpsMoment(ScoreModel model, NDArray data, int M, long seed, Form form) {
+        Arguments.allNonNull("model, data, form", model, data, form);
         if (!(model.kernel() instanceof NoiseSchedule s)) {
             throw new IllegalArgumentException("model predicts noise for " + model.kernel() + ": a discrete NoiseSchedule is required");
         }

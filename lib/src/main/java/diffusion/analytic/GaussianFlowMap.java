@@ -20,12 +20,13 @@ public final class GaussianFlowMap {
 
     /** The map of the one-component mixture gaussian (GaussianMixture.gaussian) under kernel. */
     public GaussianFlowMap(GaussianMixture gaussian, PerturbationKernel kernel) {
-        if (Arguments.nonNull("gaussian", gaussian).components() != 1) {
+        Arguments.allNonNull("gaussian, kernel", gaussian, kernel);
+        if (gaussian.components() != 1) {
             throw new IllegalArgumentException("gaussian has " + gaussian.components() + " components: the closed-form flow map needs one");
         }
         this.mu = gaussian.means()[0];
         this.v = gaussian.variances()[0];
-        this.kernel = Arguments.nonNull("kernel", kernel);
+        this.kernel = kernel;
     }
 
     /** x(s) from x(t) = x (n, d) along the flow, in x's data type and manager; t, s in the kernel's range with m &gt; 0. */

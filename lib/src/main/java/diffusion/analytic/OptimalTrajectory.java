@@ -25,6 +25,7 @@ public final class OptimalTrajectory {
      * halfRange (POSITIVE_INFINITY if unbounded), and gamma[t - 1] = Gamma_t for t = 1..T (EpsMoment.gammas).
      */
     public OptimalTrajectory(NoiseSchedule schedule, double eta, double halfRange, double[] gamma) {
+        Arguments.allNonNull("schedule, gamma", schedule, gamma);
         Arguments.positive("eta", eta);
         int T = schedule.T();
         if (gamma.length != T) {

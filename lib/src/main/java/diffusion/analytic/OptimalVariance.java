@@ -1,5 +1,6 @@
 package diffusion.analytic;
 
+import diffusion.Arguments;
 import diffusion.process.NonMarkovianPosterior;
 import diffusion.schedule.NoiseSchedule;
 
@@ -23,6 +24,7 @@ public final class OptimalVariance {
      * [a, b]^d with halfRange r = (b - a) / 2 (Double.POSITIVE_INFINITY for unbounded data).
      */
     public OptimalVariance(NoiseSchedule schedule, double eta, double halfRange) {
+        Arguments.nonNull("schedule", schedule);
         if (!(halfRange > 0)) {
             throw new IllegalArgumentException("halfRange = " + halfRange + " must be > 0 (POSITIVE_INFINITY for unbounded data)");
         }

@@ -1,6 +1,7 @@
 package diffusion.data;
 
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -37,11 +38,13 @@ public final class FashionMnist {
 
     /** The published split: train-* (60000 images in Debian's package) and t10k-* (10000). */
     public static ImageSplit load(Path directory) {
+        Arguments.nonNull("directory", directory);
         return new ImageSplit(read(directory, "train"), read(directory, "t10k"));
     }
 
     /** The images and labels of one part, prefix "train" or "t10k", from directory. */
     public static LabelledImages read(Path directory, String prefix) {
+        Arguments.allNonNull("directory, prefix", directory, prefix);
         if (!Files.isDirectory(directory)) {
             throw new IllegalArgumentException("Fashion-MNIST directory " + directory + " not found: " + INSTALL);
         }

@@ -107,6 +107,7 @@ public final class GaussianMixture implements DataSource {
 
     /** p(x) = N(x; mean, diag(variance)), a mixture with K = 1. */
     public static GaussianMixture gaussian(double[] mean, double[] variance) {
+        Arguments.allNonNull("mean, variance", mean, variance);
         return new GaussianMixture("gaussian", new double[] {1}, new double[][] {mean}, new double[][] {variance});
     }
 

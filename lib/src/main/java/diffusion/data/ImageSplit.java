@@ -10,8 +10,8 @@ public record ImageSplit(LabelledImages train, LabelledImages test) {
         Arguments.nonNull("train", train);
         Arguments.nonNull("test", test);
         if (!train.sampleShape().equals(test.sampleShape())) {
-            throw new IllegalArgumentException("train images have shape " + train.sampleShape() + " but test images "
-                    + test.sampleShape() + ": they must match");
+            throw new IllegalArgumentException("test has images of shape " + test.sampleShape() + " but train has "
+                    + train.sampleShape() + ": they must match");
         }
     }
 }

@@ -37,8 +37,8 @@ public final class LabelledImages {
         }
         Arguments.atLeast("classes", classes, 1);
         if ((long) labels.length * sampleShape.size() != pixels.length) {
-            throw new IllegalArgumentException(pixels.length + " pixels for " + labels.length + " labels: expected "
-                    + labels.length + " x " + sampleShape.size() + " (one image of shape " + sampleShape + " per label)");
+            throw new IllegalArgumentException("sampleShape = " + sampleShape + ": " + pixels.length + " pixels for " + labels.length
+                    + " labels, expected " + labels.length + " x " + sampleShape.size() + " (one image of sampleShape per label)");
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {

@@ -64,6 +64,7 @@ public final class LabelledMixture implements ConditionalModel {
 
     /** One class per component: labels c(k) = k (p(x | y) is the Gaussian component y). */
     public static LabelledMixture perComponent(GaussianMixture data, PerturbationKernel kernel) {
+        Arguments.allNonNull("data, kernel", data, kernel);
         return new LabelledMixture(data, IntStream.range(0, data.components()).toArray(), kernel);
     }
 

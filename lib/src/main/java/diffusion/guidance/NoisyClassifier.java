@@ -22,10 +22,11 @@ public final class NoisyClassifier implements Classifier {
 
     /** network of inputs (x (n, sampleShape...), tau (n,)) and output logits (n, classes), classes &gt;= 2. */
     public NoisyClassifier(Block network, Shape sampleShape, int classes, TimeConditioning conditioning) {
-        this.network = Arguments.nonNull("network", network);
-        this.sampleShape = Arguments.nonNull("sampleShape", sampleShape);
+        Arguments.allNonNull("network, sampleShape, conditioning", network, sampleShape, conditioning);
+        this.network = network;
+        this.sampleShape = sampleShape;
         this.classes = Arguments.atLeast("classes", classes, 2);
-        this.conditioning = Arguments.nonNull("conditioning", conditioning);
+        this.conditioning = conditioning;
     }
 
     @Override

@@ -30,7 +30,7 @@ public final class Observation {
 
     /** The noiseless observation A x of the given samples x (n, inputShape...) with noise level sigmaY. */
     public static Observation of(LinearOperator operator, NDArray x, double sigmaY) {
-        Arguments.nonNull("operator", operator);
+        Arguments.allNonNull("operator, x", operator, x);
         operator.requireInput("x", x);
         return new Observation(operator, operator.apply(x), sigmaY);
     }

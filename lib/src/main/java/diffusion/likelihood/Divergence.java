@@ -3,6 +3,7 @@ package diffusion.likelihood;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
+import diffusion.Arguments;
 import diffusion.ode.VectorField;
 
 /**
@@ -19,6 +20,7 @@ public final class Divergence {
 
     /** v(x, t) (n, d) and the divergence estimate (n,) for probes (M n, d) of x's data type (see DivergenceEstimator). */
     public static VelocityAndDivergence of(VectorField field, NDArray x, double t, NDArray probes) {
+        Arguments.allNonNull("field, x, probes", field, x, probes);
         long n = x.getShape().get(0);
         long rows = probes.getShape().get(0);
         if (rows % n != 0 || probes.getShape().get(1) != x.getShape().get(1) || probes.getDataType() != x.getDataType()) {
@@ -43,5 +45,10 @@ public final class Divergence {
 
     /** v(x, t) (n, d) and the divergence estimate (n,). */
     public record VelocityAndDivergence(NDArray velocity, NDArray divergence) {
+
+        /** Refuses a null component, naming it. */
+        public VelocityAndDivergence {
+            Arguments.allNonNull("velocity, divergence", velocity, divergence);
+        }
     }
 }

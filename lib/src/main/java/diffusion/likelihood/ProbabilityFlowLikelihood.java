@@ -28,6 +28,7 @@ public final class ProbabilityFlowLikelihood {
 
     /** The likelihood of a score model whose kernel is an SDE. */
     public ProbabilityFlowLikelihood(ScoreModel model, DivergenceEstimator estimator) {
+        Arguments.allNonNull("model, estimator", model, estimator);
         if (!(model.kernel() instanceof Sde sde)) {
             throw new IllegalArgumentException("the likelihood integrates the SDE's probability flow, but the model predicts for "
                     + model.kernel());
@@ -83,5 +84,10 @@ public final class ProbabilityFlowLikelihood {
      * latent x(T) (n, d) and the function evaluations (each a forward and a backward pass over M n rows).
      */
     public record Estimate(NDArray logDensity, NDArray priorLogDensity, NDArray delta, NDArray latent, int nfe) {
+
+        /** Refuses a null component, naming it. */
+        public Estimate {
+            Arguments.allNonNull("logDensity, priorLogDensity, delta, latent", logDensity, priorLogDensity, delta, latent);
+        }
     }
 }

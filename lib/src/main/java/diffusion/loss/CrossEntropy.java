@@ -48,6 +48,12 @@ public final class CrossEntropy {
     /** -(1/n) sum_i log softmax(logits_i)_{y_i} for logits (n, K) and integer labels (n) in 0..K-1, a scalar. */
     public static NDArray of(NDArray logits, NDArray labels) {
         int classes = Math.toIntExact(logits.getShape().get(1));
+        long[] values = labels.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 0 || values[i] >= classes) {
+                throw new IllegalArgumentException("labels[" + i + "] = " + values[i] + " must lie in [0, " + (classes - 1) + "]");
+            }
+        }
         return logits.logSoftmax(1).mul(labels.oneHot(classes)).sum(new int[] {1}).mean().neg();
     }
 }

@@ -41,19 +41,22 @@ public final class DenoisingScoreMatching {
 
     /** l(theta, sigma) = E || s_theta(x + sigma eps) + eps / sigma ||^2 at one noise level sigma &gt; 0 (lambda = 1). */
     public static Objective singleSigma(TrainableScore model, double sigma) {
-        if (!(sigma > 0) || Double.isInfinite(sigma)) {
-            throw new IllegalArgumentException("sigma = " + sigma + ": must be finite and > 0");
+        Arguments.nonNull("model", model);
+        if (!(sigma > 0) || !(sigma * sigma > 0) || Double.isInfinite(sigma * sigma)) {
+            throw new IllegalArgumentException("sigma = " + sigma + ": must be > 0 with a finite, non-zero square");
         }
         return ladder(model, NoiseLadder.of(sigma), s -> 1);
     }
 
     /** The NCSN objective sum_i lambda(sigma_i) l(theta, sigma_i) / L with lambda(sigma) = sigma^2: i ~ U{1..L} per row. */
     public static Objective ladder(TrainableScore model, NoiseLadder ladder) {
+        Arguments.allNonNull("model, ladder", model, ladder);
         return ladder(model, ladder, sigma -> sigma * sigma);
     }
 
     /** As above with the weighting lambda(sigma) &gt;= 0, checked at every level before any work. */
     public static Objective ladder(TrainableScore model, NoiseLadder ladder, DoubleUnaryOperator lambdaOfSigma) {
+        Arguments.allNonNull("model, ladder, lambdaOfSigma", model, ladder, lambdaOfSigma);
         double[] weights = new double[ladder.levels()];
         for (int i = 1; i <= ladder.levels(); i++) {
             weights[i - 1] = checkedWeight("lambda(sigma_" + i + " = " + ladder.sigma(i) + ")", lambdaOfSigma.applyAsDouble(ladder.sigma(i)));
@@ -78,6 +81,12 @@ public final class DenoisingScoreMatching {
      */
     public static Objective continuous(
             TrainableScore model, PerturbationKernel kernel, double tMin, double tMax, DoubleUnaryOperator lambda) {
+        Arguments.allNonNull("model, kernel, lambda", model, kernel, lambda);
+        kernel.requireTime("tMin", tMin);
+        kernel.requireTime("tMax", tMax);
+        if (!(kernel.std(tMin) > 0)) {
+            throw new IllegalArgumentException("tMin = " + tMin + " gives s(tMin) = " + kernel.std(tMin) + ": the noise scale must be > 0");
+        }
         if (!(tMin < tMax) || !Double.isFinite(tMin) || !Double.isFinite(tMax)) {
             throw new IllegalArgumentException("tMin = " + tMin + ", tMax = " + tMax + ": need finite tMin < tMax");
         }
@@ -129,8 +138,8 @@ public final class DenoisingScoreMatching {
     }
 
     private static double checkedWeight(String name, double lambda) {
-        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
-            throw new IllegalArgumentException(name + " = " + lambda + ": the weighting must be finite and >= 0");
+        if (!(lambda >= 0) || Float.isInfinite((float) lambda)) {
+            throw new IllegalArgumentException(name + " = " + lambda + ": the weighting must be >= 0 and finite in float32");
         }
         return lambda;
     }

@@ -28,6 +28,12 @@ public final class EdmLoss {
             throw new IllegalArgumentException("P_mean = " + pMean + " must be finite");
         }
         Arguments.positive("P_std", pStd);
+        double low = Math.exp(pMean - 6 * pStd);
+        double high = Math.exp(pMean + 6 * pStd); // ln sigma within 6 P_std of P_mean: all but 2e-9 of the draws
+        if (!(1 / (low * low) < Double.POSITIVE_INFINITY) || !(high * high < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("P_mean = " + pMean + ", P_std = " + pStd + ": sigma = exp(P_mean +- 6 P_std) reaches ["
+                    + low + ", " + high + "], where lambda(sigma) or sigma^2 leaves the range of a double");
+        }
         return (parameters, x0) -> {
             NDManager manager = x0.getManager();
             float[] normal = manager.randomNormal(new Shape(x0.getShape().get(0))).toFloatArray();
@@ -44,6 +50,9 @@ public final class EdmLoss {
             double[] sigma, NDArray noise) {
         Arguments.requireSame("x0", x0, "noise", noise);
         int n = sigma.length;
+        for (int i = 0; i < n; i++) {
+            Arguments.finiteResult("sigma[" + i + "]", Arguments.positive("sigma[" + i + "]", sigma[i]), "1 / sigma^2", 1 / (sigma[i] * sigma[i]));
+        }
         NDArray y = x0.add(noise.mul(Scalar.rows(x0, sigma))); // y = x_0 + sigma n
         NDArray denoised = preconditioning.denoise(network, parameters, y, sigma, true);
         double[] lambda = new double[n];

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import diffusion.Arguments;
 import diffusion.Scalar;
 import diffusion.nn.ScoreMlp;
 
@@ -20,6 +21,7 @@ public final class ExplicitScoreMatching {
 
     /** J(theta) as a training objective: the batch mean of {@link #terms}. */
     public static Objective objective(ScoreMlp network) {
+        Arguments.nonNull("network", network);
         return (parameters, x0) -> terms(network, parameters, x0).mean();
     }
 

@@ -1,5 +1,6 @@
 package diffusion.loss;
 
+import diffusion.Arguments;
 import diffusion.schedule.NoiseSchedule;
 import java.util.function.IntToDoubleFunction;
 
@@ -17,7 +18,7 @@ public final class GaussianDataBound {
 
     /** L_T = 1/2 sum_j [ -log(1 - alphaBar_T) + (1 - alphaBar_T) + alphaBar_T (mu_j^2 + v_j) - 1 ]. */
     public static double prior(NoiseSchedule schedule, double[] mean, double[] variance) {
-        requireSameLength(mean, variance);
+        requireMoments(mean, variance);
         double alphaBar = schedule.alphaBar(schedule.T());
         double sum = 0;
         for (int j = 0; j < mean.length; j++) {
@@ -32,7 +33,7 @@ public final class GaussianDataBound {
      * L_{t-1} = 1/2 sum_j [log(sigma_t^2 / betaTilde_t) + betaTilde_t / sigma_t^2 - 1 + c_t^2 P_tj / sigma_t^2] for t >= 2.
      */
     public static double term(NoiseSchedule schedule, double[] mean, double[] variance, int t, double sigmaSquared) {
-        requireSameLength(mean, variance);
+        requireMoments(mean, variance);
         if (!(sigmaSquared > 0) || Double.isInfinite(sigmaSquared)) {
             throw new IllegalArgumentException("sigmaSquared = " + sigmaSquared + ": must be finite and > 0");
         }
@@ -48,7 +49,7 @@ public final class GaussianDataBound {
                 sum += Math.log(sigmaSquared / betaTilde) + betaTilde / sigmaSquared - 1 + c * c * posterior / sigmaSquared;
             }
         }
-        return 0.5 * sum;
+        return Arguments.finiteResult("sigmaSquared", sigmaSquared, "L_" + (t - 1), 0.5 * sum);
     }
 
     /** The terms for t = 1..T (index t - 1) with reverse variances sigmaSquared(t). */
@@ -72,16 +73,30 @@ public final class GaussianDataBound {
     /** The true negative log-likelihood E[-log N(x_0; mu, diag v)] = 1/2 sum_j log(2 pi e v_j): what the bound bounds. */
     public static double entropy(double[] variance) {
         double sum = 0;
+        requirePositive(variance);
         for (double v : variance) {
-            sum += Math.log(2 * Math.PI * Math.E * v);
+            sum += Math.log(2 * Math.PI * Math.E) + Math.log(v); // log(2 pi e v) without overflowing the product
         }
         return 0.5 * sum;
     }
 
-    private static void requireSameLength(double[] mean, double[] variance) {
+    /** Means with finite squares and positive, finite variances, of one length >= 1. */
+    private static void requireMoments(double[] mean, double[] variance) {
+        Arguments.allNonNull("mean, variance", mean, variance);
         if (mean.length != variance.length || mean.length < 1) {
             throw new IllegalArgumentException("mean has length " + mean.length + " and variance " + variance.length
                     + ": they must match and be >= 1");
+        }
+        for (int j = 0; j < mean.length; j++) {
+            Arguments.finiteResult("mean[" + j + "]", mean[j], "mean[" + j + "]^2", mean[j] * mean[j]);
+        }
+        requirePositive(variance);
+    }
+
+    private static void requirePositive(double[] variance) {
+        Arguments.nonNull("variance", variance);
+        for (int j = 0; j < variance.length; j++) {
+            Arguments.positive("variance[" + j + "]", variance[j]);
         }
     }
 }

@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import diffusion.Arguments;
 import diffusion.report.Environment;
 
 /**
@@ -25,12 +26,9 @@ public final class GradientNoise {
 
     /** Gradient statistics of objective over network, batches of batchSize rows drawn from data (n, d), seeded. */
     public static Result measure(Block network, Objective objective, NDArray data, int batchSize, int repeats, long seed) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize = " + batchSize + ": must be >= 1");
-        }
-        if (repeats < 2) {
-            throw new IllegalArgumentException("repeats = " + repeats + ": a variance needs >= 2 gradients");
-        }
+        Arguments.allNonNull("network, objective, data", network, objective, data);
+        Arguments.size("batchSize", batchSize, 1);
+        Arguments.size("repeats", repeats, 2); // a variance needs >= 2 gradients
         if (data.getShape().dimension() != 2 || data.getShape().get(0) < 1) {
             throw new IllegalArgumentException("data has shape " + data.getShape() + ": expected (n, d) with n >= 1");
         }

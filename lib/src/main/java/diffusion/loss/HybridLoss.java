@@ -23,11 +23,13 @@ public final class HybridLoss {
 
     /** L_vlb as a training objective: per row t ~ sampler, eps ~ N(0, I); an adaptive sampler is shown the observed terms. */
     public static Objective vlb(EpsMlp network, VariationalBound bound, TimeSampler sampler) {
+        Arguments.allNonNull("network, bound, sampler", network, bound, sampler);
         return objective(network, bound, sampler, (batch, output) -> vlb(bound, output, batch));
     }
 
     /** L_simple + lambda L_vlb (stop-gradient on the mean inside L_vlb) as a training objective, lambda >= 0. */
     public static Objective hybrid(EpsMlp network, VariationalBound bound, double lambda, TimeSampler sampler) {
+        Arguments.allNonNull("network, bound, sampler", network, bound, sampler);
         requireLambda(lambda);
         return objective(network, bound, sampler, (batch, output) -> hybrid(bound, output, batch, lambda));
     }
@@ -96,13 +98,18 @@ public final class HybridLoss {
     }
 
     private static void requireLambda(double lambda) {
-        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
-            throw new IllegalArgumentException("lambda = " + lambda + ": the VLB weight must be finite and >= 0");
+        if (!(lambda >= 0) || Float.isInfinite((float) lambda)) {
+            throw new IllegalArgumentException("lambda = " + lambda + ": the VLB weight must be >= 0 and finite in float32");
         }
     }
 
     /** One training batch: data x_0 (n, d), steps t (n,) drawn with probabilities p_t (n,), noise eps and x_t (n, d). */
     public record Batch(NDArray x0, NDArray t, NDArray probability, NDArray eps, NDArray xt) {
+
+        /** Refuses a null component, naming it. */
+        public Batch {
+            Arguments.allNonNull("x0, t, probability, eps, xt", x0, t, probability, eps, xt);
+        }
     }
 
     @FunctionalInterface

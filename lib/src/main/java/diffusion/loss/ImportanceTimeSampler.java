@@ -1,5 +1,6 @@
 package diffusion.loss;
 
+import diffusion.Arguments;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -23,9 +24,7 @@ public final class ImportanceTimeSampler implements TimeSampler {
     private final int[] count; // losses recorded at t, capped at HISTORY
 
     public ImportanceTimeSampler(int T, long seed) {
-        if (T < 1) {
-            throw new IllegalArgumentException("T = " + T + ": the number of steps must be >= 1");
-        }
+        Arguments.derivedSize("T", Arguments.size("T", T, 1), "history entries", (long) T * HISTORY, Arguments.MAX_ENTRIES);
         this.T = T;
         this.random = new SplittableRandom(seed);
         this.history = new double[T][HISTORY];
@@ -62,9 +61,7 @@ public final class ImportanceTimeSampler implements TimeSampler {
     /** n draws t ~ p (inverse CDF), each with its p_t. */
     @Override
     public Draw draw(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("n = " + n + ": must draw >= 1 steps");
-        }
+        Arguments.size("n", n, 1);
         double[] p = probabilities();
         double[] cumulative = new double[T];
         double running = 0;

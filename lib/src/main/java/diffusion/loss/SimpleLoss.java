@@ -35,6 +35,7 @@ public final class SimpleLoss {
      * reads (x_t, t, c...) (c the labels of a class-conditional network, say); t and eps are drawn as above.
      */
     public static Objective objective(Block network, ForwardProcess forward, Function<NDArray, NDList> split) {
+        Arguments.allNonNull("network, forward, split", network, forward, split);
         int T = forward.schedule().T();
         return (parameters, rows) -> {
             NDList inputs = split.apply(rows);

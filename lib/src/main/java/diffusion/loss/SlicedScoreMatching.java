@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import diffusion.Arguments;
 import diffusion.Scalar;
 import diffusion.nn.ScoreMlp;
 
@@ -22,14 +23,9 @@ public final class SlicedScoreMatching {
 
     /** M = projections &gt;= 1 directions per data point drawn from projection; varianceReduced selects SSM-VR. */
     public SlicedScoreMatching(Projection projection, int projections, boolean varianceReduced) {
-        if (projections < 1) {
-            throw new IllegalArgumentException("projections = " + projections + ": the number of projections must be >= 1");
-        }
-        if (projection == null) {
-            throw new IllegalArgumentException("projection = null: must be GAUSSIAN or RADEMACHER");
-        }
+        Arguments.nonNull("projection", projection);
         this.projection = projection;
-        this.projections = projections;
+        this.projections = Arguments.size("projections", projections, 1);
         this.varianceReduced = varianceReduced;
     }
 

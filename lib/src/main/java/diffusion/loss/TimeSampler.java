@@ -1,5 +1,7 @@
 package diffusion.loss;
 
+import diffusion.Arguments;
+
 /**
  * A distribution p over the steps t = 1..T from which a training objective draws one t per row; the estimate
  * L_{t-1} / p_t of the sum over t stays unbiased for any p with every p_t > 0. Samplers may adapt p to the losses
@@ -21,5 +23,10 @@ public interface TimeSampler {
 
     /** Steps and their probabilities, row by row. */
     record Draw(long[] t, double[] probability) {
+
+        /** Refuses a null component, naming it. */
+        public Draw {
+            Arguments.allNonNull("t, probability", t, probability);
+        }
     }
 }

@@ -23,6 +23,7 @@ public interface TrainableScore {
 
     /** An unconditional score network: s_theta(x_t, t) = s_theta(x_t), one noise level. */
     static TrainableScore of(ScoreMlp network) {
+        Arguments.nonNull("network", network);
         return (parameters, x, t, std) -> network.forward(parameters, new NDList(x), true).head();
     }
 
@@ -39,7 +40,7 @@ public interface TrainableScore {
      * (score/NetworkScoreModel takes the same conditioning at inference).
      */
     static TrainableScore fromEpsilon(TimeNetwork network, TimeConditioning conditioning) {
-        Arguments.nonNull("conditioning", conditioning);
+        Arguments.allNonNull("network, conditioning", network, conditioning);
         return (parameters, x, t, std) -> {
             NDArray eps = network.forward(parameters, new NDList(x, conditioning.input(t)), true).head();
             return network.prediction(eps).div(std).neg(); // -eps_theta / s(t)

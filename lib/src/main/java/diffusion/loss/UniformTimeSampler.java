@@ -1,5 +1,6 @@
 package diffusion.loss;
 
+import diffusion.Arguments;
 import java.util.SplittableRandom;
 
 /** t ~ Uniform{1..T}: p_t = 1/T, seeded. */
@@ -9,19 +10,14 @@ public final class UniformTimeSampler implements TimeSampler {
     private final SplittableRandom random;
 
     public UniformTimeSampler(int T, long seed) {
-        if (T < 1) {
-            throw new IllegalArgumentException("T = " + T + ": the number of steps must be >= 1");
-        }
-        this.T = T;
+        this.T = Arguments.size("T", T, 1);
         this.random = new SplittableRandom(seed);
     }
 
     /** n draws of t ~ Uniform{1..T}, each with p_t = 1/T. */
     @Override
     public Draw draw(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("n = " + n + ": must draw >= 1 steps");
-        }
+        Arguments.size("n", n, 1);
         long[] t = new long[n];
         double[] probability = new double[n];
         for (int i = 0; i < n; i++) {

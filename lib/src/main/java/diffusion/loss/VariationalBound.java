@@ -34,6 +34,7 @@ public final class VariationalBound {
 
     /** The bound of a schedule with T >= 2 and a decoder for L_0. */
     public VariationalBound(NoiseSchedule schedule, Decoder decoder) {
+        Arguments.allNonNull("schedule, decoder", schedule, decoder);
         if (schedule.T() < 2) {
             throw new IllegalArgumentException("T = " + schedule.T() + ": the bound needs T >= 2 (one KL term and the decoder)");
         }
@@ -143,7 +144,8 @@ public final class VariationalBound {
             throw new IllegalArgumentException("sigmaSquared = " + sigmaSquared + ": must be finite and > 0");
         }
         double beta = schedule.beta(t);
-        return beta * beta / (2 * sigmaSquared * schedule.alpha(t) * (1 - schedule.alphaBar(t)));
+        return Arguments.finiteResult("sigmaSquared", sigmaSquared, "the eps weight",
+                beta * beta / (2 * sigmaSquared * schedule.alpha(t) * (1 - schedule.alphaBar(t))));
     }
 
     /**
@@ -170,6 +172,11 @@ public final class VariationalBound {
      * t >= 2), their sum total in nats per example, and its standard error over the rows.
      */
     public record Evaluation(double prior, double[] terms, double total, double standardError, int dim) {
+
+        /** Refuses a null component, naming it. */
+        public Evaluation {
+            Arguments.nonNull("terms", terms);
+        }
 
         /** The bound in bits per dimension: total / (d ln 2). */
         public double bitsPerDim() {

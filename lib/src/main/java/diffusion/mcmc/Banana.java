@@ -23,10 +23,14 @@ public final class Banana implements Target, DataSource {
 
     /** The banana in R^dim (dim &gt;= 2) with spread a &gt; 0 of x_1 and curvature b (finite). */
     public Banana(int dim, double a, double b) {
-        this.dim = Arguments.atLeast("dim", dim, 2);
+        this.dim = Arguments.size("dim", dim, 2);
         this.a = Arguments.positive("a", a);
         if (!Double.isFinite(b)) {
             throw new IllegalArgumentException("b = " + b + " must be finite");
+        }
+        if (Float.isInfinite((float) (10 * a)) || Float.isInfinite((float) (100 * b * a * a))) {
+            throw new IllegalArgumentException("a = " + a + ", b = " + b + ": x_1 ~ a N(0, 1) and x_2 ~ b (x_1^2 - a^2) + N(0, 1)"
+                    + " would overflow float32 (need 10 a and 100 b a^2 finite there)");
         }
         this.b = b;
     }
@@ -65,7 +69,7 @@ public final class Banana implements Target, DataSource {
     /** x_1 ~ N(0, a^2), x_2 = b (x_1^2 - a^2) + z, x_j ~ N(0, 1) for j &gt;= 3, from SplittableRandom(seed). */
     @Override
     public NDArray sample(NDManager manager, int n, long seed) {
-        Arguments.atLeast("n", n, 1);
+        Arguments.sampleCount(n, dim);
         SplittableRandom random = new SplittableRandom(seed);
         float[] data = new float[Math.multiplyExact(n, dim)];
         for (int i = 0; i < n; i++) {

@@ -17,6 +17,7 @@ public final class ExactScore implements ScoreEstimator {
     private final GaussianMixtureOracle oracle;
 
     public ExactScore(GaussianMixture mixture) {
+        Arguments.nonNull("mixture", mixture);
         this.oracle = new GaussianMixtureOracle(mixture, OrnsteinUhlenbeck.KERNEL);
     }
 

@@ -21,7 +21,7 @@ public final class ImportanceScore implements ScoreEstimator {
 
     /** n = samples &gt;= 1 proposals per particle. */
     public ImportanceScore(int samples) {
-        this.samples = Arguments.atLeast("n", samples, 1);
+        this.samples = Arguments.size("samples", samples, 1);
     }
 
     @Override

@@ -29,7 +29,7 @@ public final class Langevin {
 
     private Langevin(double step, int steps, boolean adjusted) {
         this.step = Arguments.positive("step", step);
-        this.steps = Arguments.atLeast("steps", steps, 1);
+        this.steps = Arguments.size("steps", steps, 1);
         this.adjusted = adjusted;
     }
 

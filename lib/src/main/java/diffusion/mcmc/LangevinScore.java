@@ -26,7 +26,8 @@ public final class LangevinScore implements ScoreEstimator {
 
     /** n = chains &gt;= 1 inner chains per particle, each running inner (ULA or MALA) on q_s. */
     public LangevinScore(int chains, Langevin inner) {
-        this.chains = Arguments.atLeast("n", chains, 1);
+        Arguments.nonNull("inner", inner);
+        this.chains = Arguments.size("chains", chains, 1);
         this.inner = inner;
     }
 

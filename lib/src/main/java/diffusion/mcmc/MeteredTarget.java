@@ -22,6 +22,7 @@ public final class MeteredTarget implements Target {
     private long gradientEvaluations;
 
     public MeteredTarget(Target target) {
+        Arguments.nonNull("target", target);
         this.target = target;
     }
 

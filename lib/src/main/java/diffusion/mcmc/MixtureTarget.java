@@ -14,6 +14,7 @@ public final class MixtureTarget implements Target {
     private final GaussianMixture mixture;
 
     public MixtureTarget(GaussianMixture mixture) {
+        Arguments.nonNull("mixture", mixture);
         this.mixture = mixture;
     }
 
@@ -23,8 +24,8 @@ public final class MixtureTarget implements Target {
      * radius * sqrt(2); K = weights.length must be in [1, 2 dim].
      */
     public static MixtureTarget axes(int dim, double radius, double std, double... weights) {
-        Arguments.atLeast("dim", dim, 1);
-        Arguments.positive("radius", radius);
+        Arguments.size("dim", dim, 1);
+        Arguments.finiteResult("radius", Arguments.positive("radius", radius), "radius^2", radius * radius);
         if (weights.length < 1 || weights.length > 2 * dim) {
             throw new IllegalArgumentException("weights has length " + weights.length + "; the axis mixture in dim = "
                     + dim + " has between 1 and " + 2 * dim + " modes");

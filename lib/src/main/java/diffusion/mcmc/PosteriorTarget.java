@@ -18,6 +18,7 @@ public final class PosteriorTarget implements Target {
 
     /** q_s(. | x_i) for each row x_i of x (shape (N, d)), s &gt; 0 the forward time, prior the target p*. */
     public PosteriorTarget(Target prior, NDArray x, double s) {
+        Arguments.allNonNull("prior, x", prior, x);
         Arguments.floatingBatch("x", x, "N", prior.dim());
         this.prior = prior;
         this.x = x;

@@ -1,6 +1,7 @@
 package diffusion.mcmc;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import java.util.List;
 
 /**
@@ -15,6 +16,11 @@ import java.util.List;
  */
 public record Run(NDArray samples, long densityEvaluations, long gradientEvaluations, double acceptanceRate,
         List<Snapshot> trajectory) {
+
+    /** Refuses a null component, naming it. */
+    public Run {
+        Arguments.allNonNull("samples, trajectory", samples, trajectory);
+    }
 
     /** Number of particles P. */
     public long particles() {
@@ -33,5 +39,11 @@ public record Run(NDArray samples, long densityEvaluations, long gradientEvaluat
      * @param evaluationsPerParticle (density + gradient evaluations) / P spent up to this step
      * @param state the particles, shape (P, d)
      */
-    public record Snapshot(int step, double evaluationsPerParticle, NDArray state) {}
+    public record Snapshot(int step, double evaluationsPerParticle, NDArray state) {
+
+        /** Refuses a null component, naming it. */
+        public Snapshot {
+            Arguments.nonNull("state", state);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package diffusion.mcmc;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.Noise;
 
 /**
@@ -28,5 +29,11 @@ public interface ScoreEstimator {
      * @param proposals Metropolis-Hastings proposals made by inner chains (0 if none)
      * @param accepted proposals accepted
      */
-    record Estimate(NDArray score, NDArray standardError, long proposals, long accepted) {}
+    record Estimate(NDArray score, NDArray standardError, long proposals, long accepted) {
+
+        /** Refuses a null component, naming it. */
+        public Estimate {
+            Arguments.allNonNull("score, standardError", score, standardError);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package diffusion.mcmc;
 
+import diffusion.Arguments;
 import java.io.PrintStream;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,6 +16,11 @@ public final class TimedRuns {
 
     /** A run and the seconds it took. */
     public record Timed(Run run, double seconds) {
+
+        /** Refuses a null component, naming it. */
+        public Timed {
+            Arguments.nonNull("run", run);
+        }
     }
 
     private final Map<String, Timed> runs;
@@ -25,6 +31,7 @@ public final class TimedRuns {
 
     /** Runs every supplier in order, printing name and seconds to out after each. */
     public static TimedRuns of(Map<String, Supplier<Run>> samplers, PrintStream out) {
+        Arguments.allNonNull("samplers, out", samplers, out);
         Map<String, Timed> runs = new LinkedHashMap<>();
         for (Map.Entry<String, Supplier<Run>> entry : samplers.entrySet()) {
             long started = System.nanoTime();

@@ -21,7 +21,9 @@ final class Trajectory implements Monitor {
         this.manager = manager;
         this.metered = metered;
         this.wanted = new boolean[steps + 1];
-        if (count > 0) {
+        if (count >= steps) { // round(j steps / count), j = 1..count, then hits every step: mark them without the loop
+            java.util.Arrays.fill(wanted, true);
+        } else if (count > 0) {
             wanted[0] = true;
             for (int j = 1; j <= count; j++) {
                 wanted[(int) Math.round((double) j * steps / count)] = true;

@@ -34,13 +34,14 @@ public record ClassifierScores(NDArray features, NDArray probabilities) implemen
      * classifier's, are refused before any work.
      */
     public static ClassifierScores of(ImageClassifier classifier, int classes, NDArray images, int batchSize) {
-        Arguments.nonNull("classifier", classifier);
+        Arguments.allNonNull("classifier, images", classifier, images);
         if (classifier.classes() != classes) {
-            throw new IllegalArgumentException("the classifier has " + classifier.classes() + " classes but the data set has "
-                    + classes + ": use a classifier trained on this data set");
+            throw new IllegalArgumentException("classes = " + classes + " but the classifier has " + classifier.classes()
+                    + " classes: use a classifier trained on this data set");
         }
         classifier.requireImages("images", images);
         Arguments.atLeast("batchSize", batchSize, 1);
+        Arguments.finite("images", images);
         long n = images.getShape().get(0);
         NDList features = new NDList();
         NDList probabilities = new NDList();

@@ -32,6 +32,7 @@ public final class EnergyDistance {
 
     /** A fixed sample y (at least 2 rows) against which many samples are scored: E|Y - Y'| is computed once. */
     public static Reference reference(NDArray y) {
+        Arguments.nonNull("y", y);
         return new Reference(y);
     }
 
@@ -69,6 +70,7 @@ public final class EnergyDistance {
 
     /** E(x, y) and its permutation p-value over `permutations` &gt;= 1 relabellings drawn from seed. */
     public static Test test(NDArray x, NDArray y, int permutations, long seed) {
+        Arguments.allNonNull("x, y", x, y);
         Samples.checkPair(x, y, 2);
         Arguments.atLeast("permutations", permutations, 1);
         int n = Math.toIntExact(x.getShape().get(0));

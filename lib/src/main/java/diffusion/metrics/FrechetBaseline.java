@@ -18,6 +18,7 @@ public record FrechetBaseline(double mean, double sd, int n, int pairs) {
 
     /** d^2 over `pairs` &gt;= 2 disjoint splits of n &gt;= 2 rows each of pool (N, d), N &gt;= 2 n, drawn by Random(seed). */
     public static FrechetBaseline of(NDArray pool, int n, int pairs, long seed) {
+        Arguments.nonNull("pool", pool);
         Samples.checkPair(pool, pool, 4);
         Arguments.atLeast("n", n, 2);
         Arguments.atLeast("pairs", pairs, 2);

@@ -92,6 +92,7 @@ public final class FrechetDistance {
 
         /** The Gaussian fitted to features (n, d), n &gt;= 2: the sample mean and the unbiased covariance (divisor n - 1). */
         public static Gaussian fit(NDArray features) {
+            Arguments.finite("features", features);
             Samples.checkPair(features, features, 2);
             int n = Math.toIntExact(features.getShape().get(0));
             int d = Math.toIntExact(features.getShape().get(1));

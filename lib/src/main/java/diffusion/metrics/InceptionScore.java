@@ -50,7 +50,12 @@ public final class InceptionScore {
 
     /** IS over `splits` contiguous splits of probabilities (n, K), n &gt;= splits &gt;= 1: mean and sd over splits. */
     public static Result over(NDArray probabilities, int splits) {
+        Arguments.nonNull("probabilities", probabilities);
         Arguments.atLeast("splits", splits, 1);
+        if (splits > probabilities.getShape().get(0)) {
+            throw new IllegalArgumentException("splits = " + splits + " must be at most n = " + probabilities.getShape().get(0)
+                    + ", the rows of probabilities");
+        }
         double[][] p = checked(probabilities, splits);
         int n = p.length;
         double[] scores = new double[splits];
@@ -94,6 +99,7 @@ public final class InceptionScore {
      * finite entries in [0, 1] summing to 1 within {@value #SUM_TOLERANCE}.
      */
     static double[][] checked(NDArray probabilities, int minRows) {
+        Arguments.finite("probabilities", probabilities);
         Samples.checkPair(probabilities, probabilities, minRows);
         double[][] p = Distances.rows(probabilities);
         for (int i = 0; i < p.length; i++) {

@@ -1,6 +1,7 @@
 package diffusion.metrics;
 
 import ai.djl.ndarray.NDManager;
+import diffusion.Arguments;
 import diffusion.data.DataSource;
 import java.util.Arrays;
 
@@ -13,6 +14,7 @@ public record MmdBaseline(double mean, double sd, int pairs) {
 
     /** MMD^2 over `pairs` >= 2 independent pairs of n-point data sets, seeded from seed, seed + 1, ... */
     public static MmdBaseline of(NDManager manager, DataSource data, int n, int pairs, long seed) {
+        Arguments.allNonNull("manager, data", manager, data);
         if (pairs < 2) {
             throw new IllegalArgumentException("pairs = " + pairs + ": need >= 2 to estimate a spread");
         }

@@ -3,6 +3,7 @@ package diffusion.metrics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import diffusion.Arguments;
 
 /**
  * Per-mode moments of a sample around known modes mu_1..mu_K: each point joins the cell of its nearest mode (as in
@@ -19,10 +20,16 @@ public final class ModeMoments {
 
     /** The cell statistics: f_k, m_k (NaN for an empty cell) and sd_k. */
     public record Cells(double[] fractions, double[][] means, double[][] sds) {
+
+        /** Refuses a null component, naming it. */
+        public Cells {
+            Arguments.allNonNull("fractions, means, sds", fractions, means, sds);
+        }
     }
 
     /** The cells of x (n, d) around modes [K][d]. */
     public static Cells of(NDArray x, double[][] modes) {
+        Arguments.allNonNull("x, modes", x, modes);
         ModeWeights.fractions(x, modes); // checks the shapes
         int K = modes.length, d = modes[0].length;
         long[] nearest;

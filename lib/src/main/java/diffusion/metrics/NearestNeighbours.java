@@ -21,6 +21,11 @@ public final class NearestNeighbours {
 
     /** Per sample: the index of its nearest training row and the distance to it. */
     public record Result(long[] index, double[] distance) {
+
+        /** Refuses a null component, naming it. */
+        public Result {
+            Arguments.allNonNull("index, distance", index, distance);
+        }
     }
 
     /** The nearest row of training (N, ...) to each row of samples (n, ...), batchSize &gt;= 1 samples at a time. */

@@ -24,11 +24,13 @@ public final class PrecisionRecall {
 
     /** Precision and recall of generated (n, d) against data (m, d), with k = K. */
     public static Scores of(NDArray generated, NDArray data) {
+        Arguments.allNonNull("generated, data", generated, data);
         return of(generated, data, K);
     }
 
     /** Precision and recall with neighbourhood size k &gt;= 1 (both samples need more than k rows). */
     public static Scores of(NDArray generated, NDArray data, int k) {
+        Arguments.allNonNull("generated, data", generated, data);
         Reference reference = reference(data, k);
         return new Scores(reference.precision(generated), reference.recall(generated));
     }

@@ -46,6 +46,10 @@ public final class GroupNorm extends AbstractBlock {
         this.groups = groups;
         this.channels = channels;
         this.epsilon = Arguments.positive("epsilon", epsilon);
+        if (!((float) epsilon >= Float.MIN_NORMAL)) {
+            throw new IllegalArgumentException("epsilon = " + epsilon + " is below float32's smallest normal " + Float.MIN_NORMAL
+                    + ": it would not keep the variance of a constant group away from 0");
+        }
         this.gamma = addParameter(Parameter.builder().setName("gamma").setType(Parameter.Type.GAMMA)
                 .optShape(new Shape(channels)).optInitializer(new ConstantInitializer(1)).build());
         this.beta = addParameter(Parameter.builder().setName("beta").setType(Parameter.Type.BETA)

@@ -42,6 +42,10 @@ import java.util.TreeSet;
 public final class UNet extends AbstractBlock implements TimeNetwork {
 
     private static final byte VERSION = 1;
+    /** The most channels a level may have (base x multiplier): wider exhausts memory long before it is useful. */
+    private static final long MAX_WIDTH = 1 << 16;
+    /** The most residual blocks on the way down (resBlocks x levels): deeper takes minutes to build and is never trained here. */
+    private static final long MAX_BLOCKS = 1 << 10;
 
     /**
      * The architecture: images (channels, height, width); `outputs` output channels; widths base x multipliers per
@@ -55,19 +59,23 @@ public final class UNet extends AbstractBlock implements TimeNetwork {
 
         /** Validates every field (see UNet's class comment for the sizes that work). */
         public Config {
+            Arguments.allNonNull("multipliers, attentionResolutions, classes", multipliers, attentionResolutions, classes);
             Arguments.atLeast("channels", channels, 1);
             Arguments.atLeast("outputs", outputs, 1);
             Arguments.atLeast("base", base, 1);
+            Arguments.derivedSize("base", base, "channels", base, MAX_WIDTH);
             Arguments.atLeast("resBlocks", resBlocks, 1);
             Arguments.atLeast("groups", groups, 1);
-            multipliers = List.copyOf(Arguments.nonNull("multipliers", multipliers));
-            attentionResolutions = Set.copyOf(Arguments.nonNull("attentionResolutions", attentionResolutions));
-            Arguments.nonNull("classes", classes);
+            multipliers = List.copyOf(multipliers);
+            attentionResolutions = Set.copyOf(attentionResolutions);
+            Arguments.derivedSize("resBlocks", resBlocks, "residual blocks (resBlocks x levels)",
+                    (long) resBlocks * multipliers.size(), MAX_BLOCKS);
             if (multipliers.isEmpty()) {
                 throw new IllegalArgumentException("multipliers is empty: give one channel multiplier per level, e.g. [1, 2]");
             }
-            for (int m : multipliers) {
-                Arguments.atLeast("channel multiplier", m, 1);
+            for (int l = 0; l < multipliers.size(); l++) {
+                int m = Arguments.atLeast("multipliers[" + l + "]", multipliers.get(l), 1);
+                Arguments.derivedSize("multipliers[" + l + "]", m, "channels (base x multiplier)", (long) base * m, MAX_WIDTH);
                 if (base * m % groups != 0) {
                     throw new IllegalArgumentException("groups = " + groups + " must divide every width base x multiplier; "
                             + base + " x " + m + " = " + base * m + " is not a multiple");
@@ -77,7 +85,7 @@ public final class UNet extends AbstractBlock implements TimeNetwork {
                 throw new IllegalArgumentException("dropout = " + dropout + " must lie in [0, 1)");
             }
             if (classes.isPresent()) {
-                Arguments.atLeast("classes", classes.getAsInt(), 1);
+                Arguments.size("classes", classes.getAsInt(), 1);
             }
             int halvings = multipliers.size() - 1;
             int factor = 1 << halvings;
@@ -93,7 +101,8 @@ public final class UNet extends AbstractBlock implements TimeNetwork {
             }
             for (int resolution : attentionResolutions) {
                 if (!levels.contains(resolution)) {
-                    throw new IllegalArgumentException("attention resolution " + resolution + " is no level's height: the levels of "
+                    throw new IllegalArgumentException("attentionResolutions = " + attentionResolutions + ": " + resolution
+                            + " is no level's height: the levels of "
                             + height + "x" + width + " images are " + levels);
                 }
             }

@@ -1,5 +1,6 @@
 package diffusion.process;
 
+import diffusion.Arguments;
 import diffusion.schedule.PerturbationKernel;
 import java.util.function.DoubleBinaryOperator;
 
@@ -26,6 +27,7 @@ public interface ReverseVariance {
 
     /** A given rule sigma^2(t, s). */
     static ReverseVariance of(DoubleBinaryOperator sigmaSquared) {
+        Arguments.nonNull("sigmaSquared", sigmaSquared);
         return (kernel, t, s) -> sigmaSquared.applyAsDouble(t, s);
     }
 }

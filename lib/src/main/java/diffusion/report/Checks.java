@@ -23,6 +23,7 @@ public final class Checks {
 
     /** The checks of notebook (its name, e.g. "09_sampler_core"). */
     public Checks(String notebook) {
+        Arguments.nonNull("notebook", notebook);
         this.notebook = notebook;
     }
 
@@ -35,6 +36,11 @@ public final class Checks {
     /** One check and its verdict. */
     public record Check(String section, String check, double value, double reference, double tolerance, String test, String why,
             boolean pass) {
+
+        /** Refuses a null component, naming it. */
+        public Check {
+            Arguments.allNonNull("section, check, test, why", section, check, test, why);
+        }
     }
 
     /** Records |value - reference| &lt;= tolerance (NaN fails) and returns whether it passed. */

@@ -57,10 +57,20 @@ public final class FastSamplerStudy {
 
     /** A sampler of the frontier: the row (name, sampler, grid) it runs at a budget B, and whether it needs the discrete chain. */
     public record Contender(String name, boolean discrete, IntFunction<SamplerComparison.Row> atBudget) {
+
+        /** Refuses a null component, naming it. */
+        public Contender {
+            Arguments.allNonNull("name, atBudget", name, atBudget);
+        }
     }
 
     /** One point of the frontier: a sampler at a budget, its NFE, its error per seed and its mean seconds per run. */
     public record Point(String sampler, int budget, int nfe, double[] errors, double seconds) {
+
+        /** Refuses a null component, naming it. */
+        public Point {
+            Arguments.allNonNull("sampler, errors", sampler, errors);
+        }
 
         /** The error's mean and standard error over the seeds. */
         public MonteCarlo.Estimate estimate() {
@@ -74,8 +84,14 @@ public final class FastSamplerStudy {
      */
     public record ModeDistance(double[][] modes, ModeMoments.Cells reference) {
 
+        /** Refuses a null component, naming it. */
+        public ModeDistance {
+            Arguments.allNonNull("modes, reference", modes, reference);
+        }
+
         /** Against `size` exact draws of data (seeded), around its component means. */
         public static ModeDistance against(NDManager manager, GaussianMixture data, int size, long seed) {
+            Arguments.allNonNull("manager, data", manager, data);
             try (NDManager scope = manager.newSubManager()) {
                 return new ModeDistance(data.means(), ModeMoments.of(data.sample(scope, size, seed), data.means()));
             }
@@ -165,6 +181,7 @@ public final class FastSamplerStudy {
     /** One row on model over the seeds (n samples each), scored by distance; budget is a label (its nominal NFE). */
     public static Point run(NDManager manager, ScoreModel model, SamplerComparison.Row row, int budget, int n, long firstSeed, int seeds,
             ModeDistance distance) {
+        Arguments.allNonNull("manager, model, row, distance", manager, model, row, distance);
         TimeGrid grid = row.grid().apply(model.kernel());
         double[] errors = new double[Arguments.atLeast("seeds", seeds, 1)];
         int nfe = 0;
@@ -210,6 +227,11 @@ public final class FastSamplerStudy {
 
     /** A deterministic solver at a budget B for the order study: its sampler and grid on a kernel. */
     public record Solver(String name, int order, IntFunction<SamplerComparison.Row> atBudget) {
+
+        /** Refuses a null component, naming it. */
+        public Solver {
+            Arguments.allNonNull("name, atBudget", name, atBudget);
+        }
     }
 
     /**
@@ -231,6 +253,11 @@ public final class FastSamplerStudy {
 
     /** A solver's errors: NFE and max |x(t_N) - exact| per budget. */
     public record Errors(String solver, int order, int[] nfe, double[] error) {
+
+        /** Refuses a null component, naming it. */
+        public Errors {
+            Arguments.allNonNull("solver, nfe, error", solver, nfe, error);
+        }
 
         /** The observed order between the last two budgets, log(e_1 / e_2) / log(nfe_2 / nfe_1) (NFE is proportional to N). */
         public double observedOrder() {
@@ -269,6 +296,7 @@ public final class FastSamplerStudy {
 
     /** RK45 (DormandPrince at rtol = atol = tolerance) in sigma: its measured NFE and error per tolerance, as Errors (order 0: adaptive). */
     public static Errors adaptive(NDManager manager, GaussianMixture gaussian, PerturbationKernel kernel, double[] tolerances, int n, long seed) {
+        Arguments.allNonNull("manager, gaussian, kernel, tolerances", manager, gaussian, kernel, tolerances);
         GaussianMixtureOracle oracle = new GaussianMixtureOracle(gaussian, kernel);
         GaussianFlowMap map = new GaussianFlowMap(gaussian, kernel);
         TimeGrid grid = TimeGrid.uniform(kernel, 1, END_TIME);

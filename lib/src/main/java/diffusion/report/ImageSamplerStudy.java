@@ -32,13 +32,23 @@ public final class ImageSamplerStudy {
 
     /** One sampler on one grid of model's kernel; steps is the label's step count (the grid's steps, say). */
     public record Row(String name, int steps, Sampler sampler, TimeGrid grid, ScoreModel model) {
+
+        /** Refuses a null component, naming it. */
+        public Row {
+            Arguments.allNonNull("name, sampler, grid, model", name, sampler, grid, model);
+        }
     }
 
     /**
      * A row's results per seed: FD and IS (NaN where a seed produced non-finite samples), seconds of sampling; nfe per
-     * sample; shown: the first `keep` (clipped) samples of seed 0 (in the manager given to run).
+     * sample; shown: the first `keep` (clipped) samples of seed 0 (in the manager given to run), null when keep = 0.
      */
     public record Entry(String name, int steps, int nfe, double[] fd, double[] is, double[] seconds, int nonFinite, NDArray shown) {
+
+        /** Refuses a null component, naming it. */
+        public Entry {
+            Arguments.allNonNull("name, fd, is, seconds", name, fd, is, seconds);
+        }
 
         public MonteCarlo.Estimate fdEstimate() {
             return MonteCarlo.estimate(fd);
@@ -55,6 +65,11 @@ public final class ImageSamplerStudy {
 
     /** The floor: FD of `draws` random n-subsets of real images to the reference; their values, mean and sd. */
     public record Floor(double[] fd, double[] is, int n) {
+
+        /** Refuses a null component, naming it. */
+        public Floor {
+            Arguments.allNonNull("fd, is", fd, is);
+        }
 
         public double mean() {
             return MonteCarlo.estimate(fd).mean();
@@ -190,6 +205,7 @@ public final class ImageSamplerStudy {
      * row (real images; NFE 0); the caption notes say these are not the papers' Inception-v3 numbers.
      */
     public static Tables.Builder table(String name, List<Entry> entries, Floor floor) {
+        Arguments.allNonNull("name, entries", name, entries);
         Tables.Builder table = Tables.of(name, "sampler", "steps", "NFE", FrechetDistance.LABEL, "FD SE (over seeds)",
                 InceptionScore.LABEL, "IS SE (over seeds)", "wall time (s per seed)", "non-finite seeds");
         for (Entry e : entries) {

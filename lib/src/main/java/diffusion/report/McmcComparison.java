@@ -39,6 +39,12 @@ public final class McmcComparison {
             double[] traceProgress, double evaluationsPerParticle, double gradientEvaluationsPerParticle,
             double acceptanceRate, double seconds, Run first) {
 
+        /** Refuses a null component, naming it. */
+        public Entry {
+            Arguments.allNonNull("name, scores, modeFractions, trace, traceProgress, first",
+                    name, scores, modeFractions, trace, traceProgress, first);
+        }
+
         /** The metric over the seeds. */
         public double[] values(SampleQuality.Metric metric) {
             return metric.of(scores);
@@ -80,15 +86,16 @@ public final class McmcComparison {
     /** Samplers (name to sampler, in order) from particles &gt;= 2 start draws, seeds &gt;= 1 runs each from firstSeed on. */
     public McmcComparison(Map<String, Sampler> samplers, DataSource start, int particles, long firstSeed, int seeds,
             SampleQuality quality) {
-        this.samplers = new LinkedHashMap<>(Arguments.nonNull("samplers", samplers));
+        Arguments.allNonNull("samplers, start, quality", samplers, start, quality);
+        this.samplers = new LinkedHashMap<>(samplers);
         if (this.samplers.isEmpty()) {
             throw new IllegalArgumentException("samplers is empty: need at least one sampler");
         }
-        this.start = Arguments.nonNull("start", start);
+        this.start = start;
         this.particles = Arguments.atLeast("particles", particles, 2);
         this.firstSeed = firstSeed;
         this.seeds = Arguments.atLeast("seeds", seeds, 1);
-        this.quality = Arguments.nonNull("quality", quality);
+        this.quality = quality;
     }
 
     /** Keeps the fraction of particles nearest each of modes [K][d] per seed. */
@@ -162,6 +169,7 @@ public final class McmcComparison {
 
     /** The entry named name. */
     public static Entry find(List<Entry> entries, String name) {
+        Arguments.allNonNull("entries, name", entries, name);
         return entries.stream().filter(e -> e.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no entry named " + name));
     }
@@ -175,12 +183,14 @@ public final class McmcComparison {
 
     /** Entry a against entry b on metric, paired over their shared seeds. */
     public static Verdict.Comparison paired(List<Entry> entries, SampleQuality.Metric metric, String a, String b) {
+        Arguments.allNonNull("entries, metric, a, b", entries, metric, a, b);
         return Verdict.paired(metric.label(), metric.better(), a, find(entries, a).values(metric), b, find(entries, b).values(metric));
     }
 
     /** Entry a against the data-versus-data floor draws on metric (Welch: the draws are independent of the runs). */
     public static Verdict.Comparison againstFloor(List<Entry> entries, SampleQuality.Metric metric, String a,
             List<SampleQuality.Scores> floor) {
+        Arguments.allNonNull("entries, metric, a, floor", entries, metric, a, floor);
         return Verdict.compare(metric.label(), metric.better(), a, find(entries, a).values(metric), "exact samples (floor)",
                 metric.of(floor));
     }
@@ -206,6 +216,7 @@ public final class McmcComparison {
      */
     public static Tables.Builder table(String name, List<Entry> entries, List<SampleQuality.Metric> metrics,
             List<SampleQuality.Scores> floor) {
+        Arguments.allNonNull("name, entries, metrics", name, entries, metrics);
         Tables.Builder table = SampleQuality.table(name, List.of("sampler", "evaluations per particle",
                 "gradient evaluations per particle", "acceptance rate", "seconds per run"), metrics);
         if (floor != null) {
@@ -222,6 +233,7 @@ public final class McmcComparison {
      * the seeds), under a first row with the target weights (SE 0); weights has one entry per mode.
      */
     public static Tables.Builder modeTable(String name, List<Entry> entries, double[] weights) {
+        Arguments.allNonNull("name, entries, weights", name, entries, weights);
         List<String> columns = new ArrayList<>(List.of("sampler"));
         for (int k = 0; k < weights.length; k++) {
             columns.add("mode " + (k + 1) + " fraction");
@@ -254,6 +266,7 @@ public final class McmcComparison {
      * and the number of draws.
      */
     public static Tables.Builder floorTable(String name, List<SampleQuality.Scores> floor, List<SampleQuality.Metric> metrics) {
+        Arguments.allNonNull("name, floor, metrics", name, floor, metrics);
         Tables.Builder table = Tables.of(name, "metric", "mean", "sd of the draws", "min", "max", "draws");
         for (SampleQuality.Metric m : metrics) {
             double[] values = m.of(floor);

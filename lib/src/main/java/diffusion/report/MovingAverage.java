@@ -1,11 +1,18 @@
 package diffusion.report;
 
+import diffusion.Arguments;
+
 /**
  * The trailing moving average of a loss curve for plotting: value k of the result is the mean of values
  * [k, k + window) and sits at step k + window (steps counted from 1), so the first point is the mean of the first
  * window values. The curves of the training notebooks are drawn through it.
  */
 public record MovingAverage(int window, double[] steps, double[] values) {
+
+    /** Refuses a null component, naming it. */
+    public MovingAverage {
+        Arguments.allNonNull("steps, values", steps, values);
+    }
 
     /** The moving average of values over window &gt;= 1 consecutive entries (window &lt;= values.length). */
     public static MovingAverage of(float[] values, int window) {

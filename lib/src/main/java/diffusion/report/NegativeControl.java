@@ -37,6 +37,11 @@ public final class NegativeControl {
     public record Result(SampleQuality.Metric metric, int n, int replicates, double threshold, double falsePositiveRate,
             Map<String, Double> detectionRate) {
 
+        /** Refuses a null component, naming it. */
+        public Result {
+            Arguments.allNonNull("metric, detectionRate", metric, detectionRate);
+        }
+
         /** The smallest detection rate over the defects. */
         public double weakestDetection() {
             return detectionRate.values().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
@@ -118,6 +123,7 @@ public final class NegativeControl {
 
     /** The law of a sampler's output on model and grid, as a DataSource (seed s drives Noise.seeded(s)). */
     public static DataSource sampled(String name, ScoreModel model, Sampler sampler, TimeGrid grid) {
+        Arguments.allNonNull("name, model, sampler, grid", name, model, sampler, grid);
         return new DataSource() {
             @Override
             public int dim() {
@@ -184,6 +190,7 @@ public final class NegativeControl {
 
     /** The results as one table: metric, n, replicates, threshold, false-positive rate, then one detection column per defect. */
     public static Tables.Builder table(String name, List<Result> results) {
+        Arguments.allNonNull("name, results", name, results);
         List<String> columns = new ArrayList<>(List.of("metric", "n", "replicates", "threshold", "false-positive rate"));
         List<String> defects = results.isEmpty() ? List.of() : List.copyOf(results.get(0).detectionRate().keySet());
         defects.forEach(d -> columns.add("detects " + d));

@@ -52,6 +52,11 @@ public final class ParameterisationAblation {
 
     /** Variant (in variants() order) to its errors, one per training seed, and its mean training seconds per seed. */
     public record Result(Map<String, double[]> errors, Map<String, Double> seconds) {
+
+        /** Refuses a null component, naming it. */
+        public Result {
+            Arguments.allNonNull("errors, seconds", errors, seconds);
+        }
     }
 
     /**
@@ -61,6 +66,8 @@ public final class ParameterisationAblation {
      */
     public static Result run(NDManager manager, NDArray data, Sde sde, double tMin, int width, TrainingConfig config, long firstSeed,
             int seeds, Sampler sampler, TimeGrid grid, int n, ToDoubleFunction<NDArray> error, Monitor monitor) {
+        Arguments.allNonNull("manager, data, sde, config, sampler, grid, error, monitor",
+                manager, data, sde, config, sampler, grid, error, monitor);
         Arguments.atLeast("seeds", seeds, 1);
         EdmPreconditioning edm = new EdmPreconditioning(Math.sqrt(mean(variance(data)))); // sigma_data from the data's per-coordinate variance
         TimeConditioning tau = TimeConditioning.logSigma(sde);

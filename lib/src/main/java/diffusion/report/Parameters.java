@@ -1,5 +1,6 @@
 package diffusion.report;
 
+import diffusion.Arguments;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,11 +46,13 @@ public final class Parameters {
 
     /** The parameters of notebook, overridden from {@value #ENVIRONMENT}. */
     public static Parameters of(String notebook) {
+        Arguments.nonNull("notebook", notebook);
         return of(notebook, System.getenv(ENVIRONMENT));
     }
 
     /** The parameters of notebook, overridden from overrides ({@code name=value;...}; null or blank: none). */
     public static Parameters of(String notebook, String overrides) {
+        Arguments.nonNull("notebook", notebook);
         Map<String, String> parsed = new LinkedHashMap<>();
         if (overrides != null && !overrides.isBlank()) {
             for (String pair : overrides.split(";")) {

@@ -28,10 +28,20 @@ public final class SamplerComparison {
 
     /** One row: a name for tables, the sampler and its grid on a given kernel. */
     public record Row(String name, Sampler sampler, Function<PerturbationKernel, TimeGrid> grid) {
+
+        /** Refuses a null component, naming it. */
+        public Row {
+            Arguments.allNonNull("name, sampler, grid", name, sampler, grid);
+        }
     }
 
     /** The outcome of one row: NFE per sample, the scores of every seed, wall-clock seconds per run, the first seed's samples. */
     public record Entry(String row, int nfe, List<SampleQuality.Scores> scores, double seconds, NDArray firstSamples) {
+
+        /** Refuses a null component, naming it. */
+        public Entry {
+            Arguments.allNonNull("row, scores, firstSamples", row, scores, firstSamples);
+        }
 
         /** The metric over the seeds. */
         public double[] values(SampleQuality.Metric metric) {
@@ -110,6 +120,7 @@ public final class SamplerComparison {
 
     /** A table: row, NFE, seconds, then mean and SE over the seeds of each metric. */
     public static Tables.Builder table(String name, List<Entry> entries, List<SampleQuality.Metric> metrics) {
+        Arguments.allNonNull("name, entries, metrics", name, entries, metrics);
         Tables.Builder table = SampleQuality.table(name, List.of("sampler", "NFE", "seconds"), metrics);
         entries.forEach(e -> SampleQuality.row(table, List.of(e.row(), e.nfe(), e.seconds()), metrics, e::estimate));
         return table;

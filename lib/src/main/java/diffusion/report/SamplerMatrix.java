@@ -2,6 +2,7 @@ package diffusion.report;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import diffusion.Arguments;
 import diffusion.Monitor;
 import diffusion.Noise;
 import diffusion.analytic.AnalyticDpm;
@@ -64,6 +65,12 @@ public final class SamplerMatrix {
     /** One row of the matrix. */
     public record Row(String data, String sampler, String kernel, String grid, int nfe, double error, double floor,
             double floorSd, String verdict, String message) {
+
+        /** Refuses a null component, naming it. */
+        public Row {
+            Arguments.allNonNull("data, sampler, kernel, grid, verdict, message",
+                    data, sampler, kernel, grid, verdict, message);
+        }
     }
 
     /** A sampler and its grid for a model, or an IllegalArgumentException when the pair is refused. */
@@ -74,6 +81,11 @@ public final class SamplerMatrix {
 
     /** The sampler with the grid it runs on. */
     public record Run(Sampler sampler, TimeGrid grid) {
+
+        /** Refuses a null component, naming it. */
+        public Run {
+            Arguments.allNonNull("sampler, grid", sampler, grid);
+        }
     }
 
     /** The five kernels, by name: discrete linear and cosine (T = 1000), VP and sub-VP (0.1, 20), VE (0.01, 50). */
@@ -169,7 +181,7 @@ public final class SamplerMatrix {
             String verdict = error <= floor.mean() + 4 * floorSd ? "ok" : "biased";
             return new Row(dataName, samplerName, kernelName, gridName(run.grid()), result.nfe(), error, floor.mean(), floorSd, verdict, "");
         } catch (IllegalArgumentException refused) { // every sampler refuses a pair before any work
-            return new Row(dataName, samplerName, kernelName, "-", 0, Double.NaN, Double.NaN, Double.NaN, "refused", refused.getMessage());
+            return new Row(dataName, samplerName, kernelName, "-", 0, Double.NaN, Double.NaN, Double.NaN, "refused", String.valueOf(refused.getMessage()));
         }
     }
 
@@ -224,6 +236,7 @@ public final class SamplerMatrix {
 
     /** The rows as a table with the columns sampler, kernel, grid, nfe, error, floor, verdict (and data, floor_sd, message). */
     public static Tables.Builder table(String name, List<Row> rows) {
+        Arguments.allNonNull("name, rows", name, rows);
         Tables.Builder table = Tables.of(name, "data", "sampler", "kernel", "grid", "nfe", "error", "floor", "floor_sd", "verdict", "message");
         for (Row row : rows) {
             table.row(row.data(), row.sampler(), row.kernel(), row.grid(), row.nfe(), row.error(), row.floor(), row.floorSd(),

@@ -2,6 +2,7 @@ package diffusion.report;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import diffusion.Arguments;
 import diffusion.Monitor;
 import diffusion.Noise;
 import diffusion.loss.Decoder;
@@ -22,6 +23,11 @@ public final class SamplerScores {
 
     /** One row: the bound (NaN without a chain), its standard error, the sample-quality scores and the NFE per sample. */
     public record Scores(double bitsPerDim, double bitsPerDimError, SampleQuality.Scores quality, int nfe) {
+
+        /** Refuses a null component, naming it. */
+        public Scores {
+            Arguments.nonNull("quality", quality);
+        }
     }
 
     private final SampleQuality quality;

@@ -37,6 +37,12 @@ public final class Verdict {
     public record Comparison(String metric, String a, MonteCarlo.Estimate estimateA, String b, MonteCarlo.Estimate estimateB,
             int seedsA, int seedsB, String test, double pValue, Outcome outcome) {
 
+        /** Refuses a null component, naming it. */
+        public Comparison {
+            Arguments.allNonNull("metric, a, estimateA, b, estimateB, test, outcome",
+                    metric, a, estimateA, b, estimateB, test, outcome);
+        }
+
         /** E.g. "DDIM is better than DDPM on W2 (0.031 ± 0.002 vs 0.045 ± 0.003, mean ± SE over 5 seeds; Welch t-test p = 0.004)". */
         public String sentence() {
             String relation = switch (outcome) {
@@ -52,6 +58,7 @@ public final class Verdict {
 
     /** A against B on independent runs (Welch's unequal-variance t-test). */
     public static Comparison compare(String metric, Better better, String a, double[] valuesA, String b, double[] valuesB) {
+        Arguments.allNonNull("metric, better, a, valuesA, b, valuesB", metric, better, a, valuesA, b, valuesB);
         requireSeeds(a, valuesA);
         requireSeeds(b, valuesB);
         MonteCarlo.Estimate ea = MonteCarlo.estimate(valuesA);
@@ -66,6 +73,7 @@ public final class Verdict {
 
     /** A against B on runs that share seeds (valuesA[i] and valuesB[i] from seed i): the paired t-test on A - B. */
     public static Comparison paired(String metric, Better better, String a, double[] valuesA, String b, double[] valuesB) {
+        Arguments.allNonNull("metric, better, a, valuesA, b, valuesB", metric, better, a, valuesA, b, valuesB);
         requireSeeds(a, valuesA);
         requireSeeds(b, valuesB);
         if (valuesB.length != valuesA.length) {
@@ -87,6 +95,11 @@ public final class Verdict {
      * CONFIDENCE, no correction for multiplicity). With paired, all entries must share their seeds.
      */
     public record Ranking(String metric, String best, MonteCarlo.Estimate estimate, List<Comparison> againstBest) {
+
+        /** Refuses a null component, naming it. */
+        public Ranking {
+            Arguments.allNonNull("metric, best, estimate, againstBest", metric, best, estimate, againstBest);
+        }
 
         /** The entries statistically tied with the best. */
         public List<String> tied() {
@@ -115,6 +128,7 @@ public final class Verdict {
 
     /** The ranking of entries (name to values over seeds, at least two entries) on metric. */
     public static Ranking rank(String metric, Better better, Map<String, double[]> entries, boolean paired) {
+        Arguments.allNonNull("metric, better, entries", metric, better, entries);
         if (entries.size() < 2) {
             throw new IllegalArgumentException("entries has " + entries.size() + " entries: a ranking needs >= 2");
         }

@@ -99,7 +99,7 @@ public final class DpmSolver extends GridSampler {
         return Math.expm1(h) / h - 1;
     }
 
-    /** lambda(t) = log(m(t) / s(t)) = -log sigma(t) = logSnr(t) / 2, DPM-Solver's time variable. */
+    /** lambda(t) = log(m(t) / s(t)) = -log sigma(t) = logSnr(t) / 2, DPM-Solver's time variable; +infinity where s(t) = 0 (the data). */
     public static double lambda(PerturbationKernel kernel, double t) {
         return -Math.log(kernel.sigma(t));
     }

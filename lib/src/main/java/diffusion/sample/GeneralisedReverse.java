@@ -39,6 +39,7 @@ public final class GeneralisedReverse extends GridSampler {
 
     /** DDPM (Ho et al., Algorithm 2): eta = 1 with sigma^2 = ReverseVariance.BETA or BETA_TILDE. */
     public static GeneralisedReverse ddpm(ReverseVariance variance) {
+        Arguments.nonNull("variance", variance);
         String label = variance == ReverseVariance.BETA ? "beta" : variance == ReverseVariance.BETA_TILDE ? "betaTilde" : "given";
         return new GeneralisedReverse(1, variance, X0Transform.NONE, "DDPM (sigma^2 = " + label + ")");
     }
@@ -55,6 +56,7 @@ public final class GeneralisedReverse extends GridSampler {
 
     /** The mean of q_lambda with eta in [0, 1] and a given variance rule (Analytic-DPM), named for tables. */
     public static GeneralisedReverse of(double eta, ReverseVariance variance, String name) {
+        Arguments.allNonNull("variance, name", variance, name);
         return new GeneralisedReverse(eta, variance, X0Transform.NONE, name);
     }
 

@@ -88,5 +88,10 @@ public interface Sampler {
 
     /** The samples (n, sampleShape...) and the model evaluations spent per sample (NFE). */
     record Result(NDArray samples, int nfe) {
+
+        /** Refuses a null component, naming it. */
+        public Result {
+            Arguments.nonNull("samples", samples);
+        }
     }
 }

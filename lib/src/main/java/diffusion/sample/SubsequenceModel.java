@@ -2,6 +2,7 @@ package diffusion.sample;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import diffusion.schedule.NoiseSchedule;
 import diffusion.schedule.Timesteps;
 import diffusion.score.Parameterisation;
@@ -19,6 +20,7 @@ public final class SubsequenceModel implements ScoreModel {
 
     /** model must predict the noise of steps.schedule(). */
     public SubsequenceModel(ScoreModel model, Timesteps steps) {
+        Arguments.allNonNull("model, steps", model, steps);
         if (model.kernel() != steps.schedule()) {
             throw new IllegalArgumentException("model predicts noise for " + model.kernel() + " but the timesteps index " + steps.schedule());
         }

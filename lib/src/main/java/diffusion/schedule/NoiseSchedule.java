@@ -52,6 +52,7 @@ public final class NoiseSchedule implements PerturbationKernel {
      * beta_t = 1 - alphaBar_t / alphaBar_{t-1}.
      */
     public static NoiseSchedule fromAlphaBar(double... alphaBars) {
+        Arguments.nonNull("alphaBars", alphaBars);
         if (alphaBars == null || alphaBars.length < 1) {
             throw new IllegalArgumentException("T = " + (alphaBars == null ? 0 : alphaBars.length) + ": need T >= 1 values");
         }

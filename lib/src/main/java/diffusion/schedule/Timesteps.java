@@ -27,6 +27,7 @@ public final class Timesteps {
 
     /** The sub-sequence given explicitly: a non-empty, strictly increasing list of steps in 1..T. */
     public static Timesteps of(NoiseSchedule schedule, int... steps) {
+        Arguments.allNonNull("schedule, steps", schedule, steps);
         if (steps == null || steps.length == 0) {
             throw new IllegalArgumentException("steps is empty: a timestep sequence needs K >= 1 steps in 1.." + schedule.T());
         }

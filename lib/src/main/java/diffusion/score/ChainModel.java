@@ -1,6 +1,7 @@
 package diffusion.score;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.process.NonMarkovianPosterior;
 import diffusion.process.ReverseVariance;
 import diffusion.schedule.NoiseSchedule;
@@ -22,6 +23,7 @@ public final class ChainModel implements ReverseModel {
 
     /** model must predict for a NoiseSchedule; eta in [0, 1]. */
     public ChainModel(ScoreModel model, double eta, ReverseVariance variance) {
+        Arguments.allNonNull("model, variance", model, variance);
         if (!(model.kernel() instanceof NoiseSchedule discrete)) {
             throw new IllegalArgumentException("model predicts for " + model.kernel() + ": a reverse chain needs a discrete NoiseSchedule");
         }
@@ -33,6 +35,7 @@ public final class ChainModel implements ReverseModel {
 
     /** DDPM's chain: eta = 1 with sigma_t^2 = beta_t or betaTilde_t. */
     public static ChainModel ddpm(ScoreModel model, ReverseVariance variance) {
+        Arguments.allNonNull("model, variance", model, variance);
         return new ChainModel(model, 1, variance);
     }
 

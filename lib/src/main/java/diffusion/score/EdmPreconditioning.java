@@ -22,7 +22,10 @@ public final class EdmPreconditioning {
 
     /** The preconditioning for data of standard deviation sigmaData &gt; 0 (EDM uses 0.5 for images in [-1, 1]). */
     public EdmPreconditioning(double sigmaData) {
-        this.sigmaData = Arguments.positive("sigmaData", sigmaData);
+        Arguments.positive("sigmaData", sigmaData);
+        Arguments.finiteResult("sigmaData", sigmaData, "sigmaData^2", sigmaData * sigmaData);
+        Arguments.finiteResult("sigmaData", sigmaData, "1 / sigmaData^2", 1 / (sigmaData * sigmaData));
+        this.sigmaData = sigmaData;
     }
 
     /** sigma_data. */
@@ -54,7 +57,7 @@ public final class EdmPreconditioning {
     /** lambda(sigma) = (sigma^2 + sigma_data^2) / (sigma sigma_data)^2 = 1 / c_out^2; needs sigma &gt; 0. */
     public double lossWeight(double sigma) {
         Arguments.positive("sigma", sigma);
-        return (sigma * sigma + sigmaData * sigmaData) / (sigma * sigmaData * sigma * sigmaData);
+        return Arguments.finiteResult("sigma", sigma, "lambda(sigma)", 1 / (sigmaData * sigmaData) + 1 / (sigma * sigma)); // = (sigma^2 + sigma_data^2) / (sigma sigma_data)^2
     }
 
     /**

@@ -81,6 +81,7 @@ public final class LearnedVarianceModel implements ScoreModel, ReverseModel {
     /** N(mu_theta(x_t, t), diag exp(v log beta_t + (1 - v) log betaTilde_t)) from one forward pass. */
     @Override
     public Gaussian reverse(NDArray xt, int t) {
+        Arguments.nonNull("xt", xt);
         NDArray output = forward(xt, t);
         NDArray steps = xt.getManager().full(new Shape(xt.getShape().get(0)), t, DataType.INT64);
         return reverse(schedule, xt, steps, epsilonOf(output), vOf(output));
@@ -101,6 +102,7 @@ public final class LearnedVarianceModel implements ScoreModel, ReverseModel {
      * mu = (x_t - beta_t / sqrt(1 - alphaBar_t) eps) / sqrt(alpha_t), log sigma^2 = v log beta_t + (1 - v) log betaTilde_t.
      */
     public static Gaussian reverse(NoiseSchedule schedule, NDArray xt, NDArray t, NDArray eps, NDArray v) {
+        Arguments.allNonNull("schedule, xt, t, eps, v", schedule, xt, t, eps, v);
         Arguments.requireSame("eps", eps, "v", v);
         return new Gaussian(new Posterior(schedule).meanFromEpsilon(xt, eps, t), logVariance(schedule, v, t));
     }

@@ -1,6 +1,7 @@
 package diffusion.score;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.schedule.NoiseSchedule;
 
 /**
@@ -21,5 +22,10 @@ public interface ReverseModel {
 
     /** N(mean, diag exp(logVariance)): mean (n, d), logVariance broadcastable against it ((n, d), (n, 1) or scalar). */
     record Gaussian(NDArray mean, NDArray logVariance) {
+
+        /** Refuses a null component, naming it. */
+        public Gaussian {
+            Arguments.allNonNull("mean, logVariance", mean, logVariance);
+        }
     }
 }

@@ -2,6 +2,7 @@ package diffusion.score;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import diffusion.Arguments;
 import diffusion.schedule.PerturbationKernel;
 import java.util.function.BiFunction;
 
@@ -52,6 +53,7 @@ public interface ScoreModel {
      */
     static ScoreModel of(Shape sampleShape, PerturbationKernel kernel, Parameterisation parameterisation,
             BiFunction<NDArray, Double, NDArray> output) {
+        Arguments.allNonNull("sampleShape, kernel, parameterisation, output", sampleShape, kernel, parameterisation, output);
         return new ScoreModel() {
             @Override
             public Shape sampleShape() {

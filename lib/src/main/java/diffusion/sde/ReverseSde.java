@@ -1,6 +1,7 @@
 package diffusion.sde;
 
 import ai.djl.ndarray.NDArray;
+import diffusion.Arguments;
 import diffusion.score.ScoreModel;
 
 /**
@@ -15,6 +16,7 @@ public final class ReverseSde {
 
     /** model must predict the noise of sde (its kernel is sde itself). */
     public ReverseSde(Sde sde, ScoreModel model) {
+        Arguments.allNonNull("sde, model", sde, model);
         if (model.kernel() != sde) {
             throw new IllegalArgumentException("the score model predicts noise for " + model.kernel() + ", not for " + sde);
         }

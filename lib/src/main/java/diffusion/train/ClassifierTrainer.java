@@ -2,6 +2,7 @@ package diffusion.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import diffusion.Arguments;
 import diffusion.Monitor;
 import diffusion.loss.CrossEntropy;
 import diffusion.metrics.ClassifierScores;
@@ -25,6 +26,7 @@ public final class ClassifierTrainer {
 
     /** Initialises classifier (seeded by config.seed()) and its EMA copy in manager, which owns their weights. */
     public ClassifierTrainer(NDManager manager, ImageClassifier classifier, TrainingConfig config) {
+        Arguments.allNonNull("manager, classifier, config", manager, classifier, config);
         Environment.seed(config.seed());
         classifier.initialize(manager);
         this.network = classifier;

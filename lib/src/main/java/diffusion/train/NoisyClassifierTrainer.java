@@ -31,8 +31,7 @@ public final class NoisyClassifierTrainer {
 
     /** Initialises network (seeded by config.seed()) and its EMA copy in manager, for K = classes &gt;= 2 labels. */
     public NoisyClassifierTrainer(NDManager manager, TimeNetwork network, int classes, NoiseSchedule schedule, TrainingConfig config) {
-        Arguments.nonNull("network", network);
-        Arguments.nonNull("schedule", schedule);
+        Arguments.allNonNull("manager, network, schedule, config", manager, network, schedule, config);
         this.classes = Arguments.atLeast("classes", classes, 2);
         Environment.seed(config.seed());
         network.initialize(manager);

@@ -1,5 +1,6 @@
 package diffusion.train;
 
+import diffusion.Arguments;
 import java.nio.file.Path;
 
 /**

@@ -191,7 +191,7 @@ class ReverseDiffusionMonteCarloTest {
         assertThrows(IllegalArgumentException.class, () -> new ReverseDiffusionMonteCarlo(1, 2, new ImportanceScore(4)));
         assertThrows(IllegalArgumentException.class, () -> new ReverseDiffusionMonteCarlo(Double.NaN, 0.1, new ImportanceScore(4)));
         IllegalArgumentException n = assertThrows(IllegalArgumentException.class, () -> new ImportanceScore(0));
-        assertTrue(n.getMessage().contains("n = 0"), n.getMessage());
+        assertTrue(n.getMessage().contains("samples = 0"), n.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new LangevinScore(0, Langevin.ula(0.1, 1)));
         ReverseDiffusionMonteCarlo rdmc = new ReverseDiffusionMonteCarlo(1, 0.1, new ImportanceScore(4));
         try (NDManager m = NDManager.newBaseManager()) {

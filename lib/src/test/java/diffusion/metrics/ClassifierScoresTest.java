@@ -47,7 +47,7 @@ class ClassifierScoresTest extends ManagedTest {
         NDArray digits = manager.zeros(new Shape(3, 1, 8, 8));
         IllegalArgumentException classes = assertThrows(IllegalArgumentException.class,
                 () -> ClassifierScores.of(classifier, 4, digits, 10));
-        assertTrue(classes.getMessage().contains("10 classes but the data set has 4"), classes.getMessage());
+        assertTrue(classes.getMessage().contains("classes = 4 but the classifier has 10 classes"), classes.getMessage());
         IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
                 () -> ClassifierScores.of(classifier, 10, manager.zeros(new Shape(3, 1, 28, 28)), 10));
         assertTrue(shape.getMessage().contains("(3, 1, 28, 28)"), shape.getMessage());

@@ -81,7 +81,7 @@ class UNetTest extends ManagedTest {
         assertTrue(e.getMessage().contains("must be positive multiples of 8 (e.g. 8, 32)"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new UNet.Config(1, 8, 8, 1, 8, List.of(1, 2), 1, Set.of(5), 0, 4, OptionalInt.empty()));
-        assertEquals("attention resolution 5 is no level's height: the levels of 8x8 images are [4, 8]", e.getMessage());
+        assertEquals("attentionResolutions = [5]: 5 is no level's height: the levels of 8x8 images are [4, 8]", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new UNet.Config(1, 8, 8, 1, 6, List.of(1, 2), 1, Set.of(), 0, 4, OptionalInt.empty()));
         assertTrue(e.getMessage().startsWith("groups = 4 must divide every width"), e.getMessage());
