@@ -35,8 +35,11 @@ public final class GirsanovBound {
         this.k = Arguments.finite("k", k);
     }
 
-    /** The two sides at perturbation size c: KL(p_0 || q_0), KL(p_T || q_T) and the score term. */
-    public record Sides(double c, double sampledKl, double priorKl, double scoreTerm) {
+    /**
+     * The two sides at perturbation size c: KL(p_0 || q_0), KL(p_T || q_T) and the score term, with the sampled law
+     * q_0 = N(sampledMean, sampledVariance).
+     */
+    public record Sides(double c, double sampledKl, double priorKl, double scoreTerm, double sampledMean, double sampledVariance) {
 
         /** The bound's right-hand side, KL(p_T || q_T) + score term. */
         public double bound() {
@@ -68,7 +71,7 @@ public final class GirsanovBound {
             }
         }
         double priorKl = kl(sde.meanScale(T) * mu0, variance(T), 0, priorVariance);
-        return new Sides(c, kl(mu0, v0, y[0], y[1]), priorKl, y[2]);
+        return new Sides(c, kl(mu0, v0, y[0], y[1]), priorKl, y[2], y[0], y[1]);
     }
 
     /** The perturbed score model s = exact + c (a + k x) over exact's kernel (which must be this bound's SDE). */

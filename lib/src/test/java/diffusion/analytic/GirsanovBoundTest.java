@@ -41,6 +41,8 @@ class GirsanovBoundTest extends ManagedTest {
         double var = V0 - r * mT * V0 + r * r * 1;
         GirsanovBound.Sides sides = bound.sides(0, 2000);
         // RK4 at h = 5e-4 on rates of size <= beta_max / V ~ 8: error ~ (8 h)^4, far below 1e-10
+        assertEquals(mean, sides.sampledMean(), 1e-10);
+        assertEquals(var, sides.sampledVariance(), 1e-10);
         assertEquals(GirsanovBound.kl(MU0, V0, mean, var), sides.sampledKl(), 1e-10);
         assertEquals(GirsanovBound.kl(mT * MU0, VT, 0, 1), sides.priorKl(), 1e-12);
         assertEquals(0, sides.scoreTerm());
