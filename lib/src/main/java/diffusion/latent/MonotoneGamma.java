@@ -67,7 +67,7 @@ public final class MonotoneGamma implements PerturbationKernel {
     }
 
     /**
-     * A network of the given width &gt;= 1 with seeded weights: w1 = 1, b1 = 0, w2_j = 10 |n|, b2_j = -10 u_j
+     * A network of the given width &gt;= 1 with seeded weights: w1 = 1, b1 = 0, w2_j = 20 |n|, b2_j = -10 u_j
      * (u_j uniform, placing each sigmoid's step inside [0, 1]), w3_j = |n| (n standard normal).
      */
     public static MonotoneGamma random(NDManager manager, double gamma0, double gamma1, int width, long seed) {
@@ -80,7 +80,7 @@ public final class MonotoneGamma implements PerturbationKernel {
         double[] b2 = new double[width];
         double[] w3 = new double[width];
         for (int j = 0; j < width; j++) {
-            w2[j] = 10 * Math.abs(a[j]);
+            w2[j] = 20 * Math.abs(a[j]);
             b2[j] = -w2[j] * u[j];
             w3[j] = Math.abs(c[j]);
         }
