@@ -1,10 +1,13 @@
 package diffusion.latent;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import diffusion.Arguments;
 import diffusion.Noise;
 import diffusion.analytic.Dense;
+import diffusion.data.DataSource;
 import diffusion.metrics.MonteCarlo;
 
 /**
@@ -12,7 +15,7 @@ import diffusion.metrics.MonteCarlo;
  * p(x) = N(b, W W^T + sigma^2 I_d) and posterior p(z | x) = N(S W^T (x - b) / sigma^2, S) with
  * S = (I_k + W^T W / sigma^2)^{-1} are exact: the model on which the ELBO's two decompositions are checked.
  */
-public final class LinearGaussianModel {
+public final class LinearGaussianModel implements DataSource {
 
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
@@ -65,8 +68,46 @@ public final class LinearGaussianModel {
     }
 
     /** The data dimension d. */
+    @Override
     public int dim() {
         return d;
+    }
+
+    @Override
+    public String name() {
+        return "linear_gaussian";
+    }
+
+    /** n draws x = W z + b + sigma n with z ~ N(0, I_k), n ~ N(0, I_d) (seeded), shape (n, d). */
+    @Override
+    public NDArray sample(NDManager manager, int n, long seed) {
+        Arguments.sampleCount(n, d);
+        Noise noise = Noise.seeded(seed);
+        float[] z = noise.normal(manager, new Shape(n, k)).toFloatArray();
+        float[] e = noise.normal(manager, new Shape(n, d)).toFloatArray();
+        float[] x = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            for (int r = 0; r < d; r++) {
+                double sum = b[r] + sigma * e[i * d + r];
+                for (int j = 0; j < k; j++) {
+                    sum += w[r][j] * z[i * k + j];
+                }
+                x[i * d + r] = (float) sum; // W z + b + sigma n
+            }
+        }
+        return manager.create(x, new Shape(n, d));
+    }
+
+    /** log p(x) per row (n,) of a batch x (n, d), in double precision from the exact marginal. */
+    public double[] logMarginal(NDArray x) {
+        Arguments.requireBatch("x", x, d);
+        Gaussian marginal = marginal();
+        double[] values = x.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] out = new double[(int) x.getShape().get(0)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = marginal.logDensity(java.util.Arrays.copyOfRange(values, i * d, (i + 1) * d));
+        }
+        return out;
     }
 
     /** The latent dimension k. */

@@ -63,6 +63,23 @@ class LinearGaussianModelTest extends ManagedTest {
     }
 
     @Test
+    void samplesHaveTheMarginalsMomentsAndLogMarginalIsItsDensity() {
+        // x = W z + b + sigma n: mean b and covariance W W^T + sigma^2 I, 4 SE of 100000 draws (seed 8)
+        LinearGaussianModel model = model();
+        int n = 100_000;
+        ai.djl.ndarray.NDArray x = model.sample(manager, n, 8);
+        Gaussian marginal = model.marginal();
+        for (int j = 0; j < 4; j++) {
+            double variance = marginal.covariance()[j][j];
+            assertEquals(marginal.mean()[j], MonteCarlo.mean(x, j), 4 * MonteCarlo.meanError(variance, n), "mean " + j);
+            assertEquals(variance, MonteCarlo.variance(x, j), 4 * MonteCarlo.varianceError(variance, n), "variance " + j);
+        }
+        double[] logP = model.logMarginal(x.get("0:2"));
+        double[] first = x.get(0).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+        assertEquals(marginal.logDensity(first), logP[0], 1e-12);
+    }
+
+    @Test
     void refusesBadInputBeforeWork() {
         assertMessage(() -> LinearGaussianModel.random(manager, 4, 0, 0.5, 0), "latent dimension k = 0");
         assertMessage(() -> new LinearGaussianModel(new double[][] {{}}, new double[] {0}, 1), "latent dimension k (columns of w) = 0");
