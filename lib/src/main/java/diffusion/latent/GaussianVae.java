@@ -19,8 +19,9 @@ import diffusion.process.GaussianKl;
 /**
  * A Gaussian VAE for d-dimensional data: an MLP encoder x -> (mu, log sigma^2) of q(z | x) = N(mu, diag sigma^2) over
  * k latent dimensions, the reparameterised z = mu + sigma eps, and an MLP decoder z -> (mean, log variance) of
- * p(x | z) = N(mean, diag variance), with prior p(z) = N(0, I_k). forward((x, eps)) gives the negative ELBO per row,
- * -log p(x | z) + KL(q(z | x) || N(0, I)), a one-draw estimate of -ELBO (nats).
+ * p(x | z) = N(mean, diag variance) read through a loss.Decoder (GAUSSIAN: a density; DISCRETISED_256: the Gaussian mass of
+ * each 8-bit bin, as the diffusion bound's L_0), with prior p(z) = N(0, I_k). forward((x, eps)) gives the negative ELBO
+ * per row, -log p(x | z) + KL(q(z | x) || N(0, I)), a one-draw estimate of -ELBO (nats).
  */
 public final class GaussianVae extends AbstractBlock {
 
@@ -30,12 +31,17 @@ public final class GaussianVae extends AbstractBlock {
     private final int latentDim;
     private final int width;
     private final int depth;
+    private final Decoder likelihood;
     private final SequentialBlock encoder;
     private final SequentialBlock decoder;
 
-    /** Data dimension d >= 1, latent dimension k >= 1, `depth` >= 1 hidden SiLU layers of `width` >= 1 units in each MLP. */
-    public GaussianVae(int dim, int latentDim, int width, int depth) {
+    /**
+     * Data dimension d >= 1, latent dimension k >= 1, `depth` >= 1 hidden SiLU layers of `width` >= 1 units in each MLP,
+     * and the decoder's likelihood.
+     */
+    public GaussianVae(int dim, int latentDim, int width, int depth, Decoder likelihood) {
         super(VERSION);
+        this.likelihood = Arguments.nonNull("likelihood", likelihood);
         this.dim = Arguments.atLeast("dim", dim, 1);
         this.latentDim = Arguments.atLeast("latent dimension k", latentDim, 1);
         this.width = Arguments.atLeast("width", width, 1);
@@ -54,7 +60,7 @@ public final class GaussianVae extends AbstractBlock {
 
     /** A fresh, uninitialised VAE of the same architecture (for the EMA copy). */
     public GaussianVae sameArchitecture() {
-        return new GaussianVae(dim, latentDim, width, depth);
+        return new GaussianVae(dim, latentDim, width, depth, likelihood);
     }
 
     /** The data dimension d. */
@@ -100,7 +106,7 @@ public final class GaussianVae extends AbstractBlock {
         Arguments.requireSame("mu", q.get(0), "eps", eps);
         NDArray z = Reparameterisation.sample(q.get(0), q.get(1), eps);
         NDList p = decode(parameters, z, training);
-        NDArray reconstruction = Decoder.GAUSSIAN.nll(x, p.get(0), p.get(1)); // -log p(x | z)
+        NDArray reconstruction = likelihood.nll(x, p.get(0), p.get(1)); // -log p(x | z)
         NDArray kl = GaussianKl.kl(q.get(0), q.get(1), q.get(0).zerosLike(), q.get(1).zerosLike()); // KL(q(z | x) || N(0, I))
         return new NDList(reconstruction.add(kl));
     }

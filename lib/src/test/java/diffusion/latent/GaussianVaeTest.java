@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import diffusion.ManagedTest;
 import diffusion.Noise;
+import diffusion.loss.Decoder;
 import diffusion.metrics.MonteCarlo;
 import diffusion.report.Environment;
 import diffusion.train.Trainer;
@@ -23,7 +24,7 @@ class GaussianVaeTest extends ManagedTest {
         // -ELBO = 1/2 sum_j [log 2 pi + lv_j + (x_j - m_j)^2 / e^{lv_j}] + 1/2 sum_i [mu_i^2 + e^{s_i} - 1 - s_i],
         // at z = mu + e^{s/2} eps: the decoder sees the standard deviation, not the variance.
         Environment.seed(1);
-        GaussianVae vae = new GaussianVae(3, 2, 16, 2);
+        GaussianVae vae = new GaussianVae(3, 2, 16, 2, Decoder.GAUSSIAN);
         vae.initialize(manager);
         ParameterStore store = new ParameterStore(manager, false);
         NDArray x = Noise.seeded(2).normal(manager, new Shape(5, 3));
@@ -45,7 +46,7 @@ class GaussianVaeTest extends ManagedTest {
         // (one draw per row on 4000 held-out rows, seed 21) is below the mean log p(x) and within 0.1 nats of it.
         LinearGaussianModel model = LinearGaussianModel.random(manager, 2, 1, 0.3, 4);
         Environment.seed(5);
-        GaussianVae vae = new GaussianVae(2, 1, 32, 2);
+        GaussianVae vae = new GaussianVae(2, 1, 32, 2, Decoder.GAUSSIAN);
         GaussianVae ema = vae.sameArchitecture();
         vae.initialize(manager);
         ema.initialize(manager);
@@ -66,9 +67,9 @@ class GaussianVaeTest extends ManagedTest {
 
     @Test
     void refusesBadInputBeforeWork() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GaussianVae(2, 0, 8, 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GaussianVae(2, 0, 8, 1, Decoder.GAUSSIAN));
         assertTrue(e.getMessage().contains("latent dimension k = 0"), e.getMessage());
-        GaussianVae vae = new GaussianVae(2, 1, 8, 1);
+        GaussianVae vae = new GaussianVae(2, 1, 8, 1, Decoder.GAUSSIAN);
         vae.initialize(manager);
         e = assertThrows(IllegalArgumentException.class, () -> vae.encode(new ParameterStore(manager, false), manager.zeros(new Shape(4, 3)), false));
         assertTrue(e.getMessage().contains("expected (n, 2)"), e.getMessage());
