@@ -26,7 +26,8 @@ public final class ContinuousBound {
      * (adjacent strata paired: Var = sum over pairs of (f_a - f_b)^2 / K^2, which over-states the variance).
      */
     public static MonteCarlo.Estimate estimate(NDManager manager, ScoreModel model, DataSource data, int strata, int perStratum, long seed) {
-        if (!(Arguments.nonNull("model", model).kernel() instanceof MonotoneGamma schedule)) {
+        Arguments.allNonNull("manager, model, data", manager, model, data);
+        if (!(model.kernel() instanceof MonotoneGamma schedule)) {
             throw new IllegalArgumentException("model's kernel is " + model.kernel() + ": the continuous bound needs a MonotoneGamma");
         }
         Arguments.atLeast("strata", strata, 2);

@@ -17,7 +17,8 @@ public final class Gaussian {
 
     /** N(mean, covariance): mean of length k >= 1, covariance k x k symmetric positive definite (refused otherwise). */
     public Gaussian(double[] mean, double[][] covariance) {
-        Arguments.finite("mean", Arguments.nonNull("mean", mean));
+        Arguments.allNonNull("mean, covariance", mean, covariance);
+        Arguments.finite("mean", mean);
         Arguments.atLeast("mean.length", mean.length, 1);
         Arguments.nonNull("covariance", covariance);
         if (covariance.length != mean.length) {

@@ -27,7 +27,7 @@ public final class LinearGaussianModel implements DataSource {
 
     /** W (d x k, d >= 1, latent dimension k >= 1), b (length d), sigma > 0 finite. */
     public LinearGaussianModel(double[][] w, double[] b, double sigma) {
-        Arguments.nonNull("w", w);
+        Arguments.allNonNull("w, b", w, b);
         Arguments.atLeast("data dimension d (rows of w)", w.length, 1);
         Arguments.atLeast("latent dimension k (columns of w)", Arguments.nonNull("w[0]", w[0]).length, 1);
         this.d = w.length;

@@ -30,6 +30,7 @@ public final class MonotoneGamma implements PerturbationKernel {
      * w1 &gt; 0, w2 and w3 of equal length with non-negative entries (a negative weight would allow a non-monotone gamma).
      */
     public MonotoneGamma(double gamma0, double gamma1, double w1, double b1, double[] w2, double[] b2, double[] w3) {
+        Arguments.allNonNull("w2, b2, w3", w2, b2, w3);
         Arguments.finite("gamma0", gamma0);
         Arguments.finite("gamma1", gamma1);
         if (!(gamma1 > gamma0)) {
