@@ -148,26 +148,39 @@ public final class SampleQuality {
     }
 
     /**
-     * The data-versus-data floor of every metric at sample size n: the scores of FLOOR_DRAWS fresh data sets of n points
-     * (seeds seed, seed + 1, ...) against the reference, as mean and standard error per metric (the spread of the
-     * draws is the standard error times sqrt(FLOOR_DRAWS)).
+     * The data-versus-data floor as a comparison row, so that a sampler's scores compare with it by Verdict: the scores
+     * of FLOOR_DRAWS fresh data sets of n points (seeds seed, seed + 1, ...) against the reference, NFE 0, 0 seconds, and
+     * the first of those data sets (seed) as its samples, kept in manager.
      */
-    public Map<Metric, MonteCarlo.Estimate> floor(NDManager manager, DataSource data, int n, long seed) {
+    public SamplerComparison.Entry floorEntry(NDManager manager, DataSource data, int n, long seed) {
         Arguments.atLeast("n", n, 2);
-        Scores[] draws = new Scores[FLOOR_DRAWS];
+        Arguments.allNonNull("manager, data", manager, data);
+        List<Scores> draws = new ArrayList<>();
         for (int r = 0; r < FLOOR_DRAWS; r++) {
             try (NDManager scope = manager.newSubManager()) {
-                draws[r] = of(data.sample(scope, n, seed + r));
+                draws.add(of(data.sample(scope, n, seed + r)));
             }
         }
-        Map<Metric, MonteCarlo.Estimate> floor = new EnumMap<>(Metric.class);
-        for (Metric metric : Metric.values()) {
-            double[] values = metric.of(List.of(draws));
-            if (Double.isFinite(values[0])) {
-                floor.put(metric, MonteCarlo.estimate(values));
+        return new SamplerComparison.Entry("data vs data (floor, " + FLOOR_DRAWS + " draws)", 0, draws, 0, data.sample(manager, n, seed));
+    }
+
+    /**
+     * The data-versus-data floor of every metric at sample size n: floorEntry's scores as mean and standard error per
+     * metric (the spread of the draws is the standard error times sqrt(FLOOR_DRAWS)); metrics without a value for this
+     * data (no known modes) are left out.
+     */
+    public Map<Metric, MonteCarlo.Estimate> floor(NDManager manager, DataSource data, int n, long seed) {
+        try (NDManager scope = Arguments.nonNull("manager", manager).newSubManager()) {
+            SamplerComparison.Entry entry = floorEntry(scope, data, n, seed);
+            Map<Metric, MonteCarlo.Estimate> floor = new EnumMap<>(Metric.class);
+            for (Metric metric : Metric.values()) {
+                double[] values = entry.values(metric);
+                if (Double.isFinite(values[0])) {
+                    floor.put(metric, entry.estimate(metric));
+                }
             }
+            return floor;
         }
-        return floor;
     }
 
     /** The metrics this instance computes: all five with known modes, the first three otherwise. */

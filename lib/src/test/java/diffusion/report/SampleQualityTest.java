@@ -64,4 +64,18 @@ class SampleQualityTest {
             assertTrue(floor.get(SampleQuality.Metric.PRECISION).mean() > 0.9, "data covers data: " + floor);
         }
     }
+
+    /** The floor row holds the same draws as the floor, and its samples are the first data set (the seed's). */
+    @Test
+    void floorEntryIsARowOfTheSameDraws() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            SampleQuality quality = SampleQuality.against(DATA.sample(m, 500, 1), DATA);
+            SamplerComparison.Entry floor = quality.floorEntry(m, DATA, 500, 10);
+            assertEquals(SampleQuality.FLOOR_DRAWS, floor.scores().size());
+            assertEquals(quality.floor(m, DATA, 500, 10).get(SampleQuality.Metric.ENERGY), floor.estimate(SampleQuality.Metric.ENERGY));
+            assertEquals(quality.of(DATA.sample(m, 500, 10)), floor.scores().get(0));
+            assertTrue(DATA.sample(m, 500, 10).contentEquals(floor.firstSamples()));
+            assertEquals(0, floor.nfe());
+        }
+    }
 }
