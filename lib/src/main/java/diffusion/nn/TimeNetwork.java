@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 
 /**
  * A network of (x_t, tau): inputs NDList(x_t of shape (n, sampleShape...), tau of shape (n,)), output NDList of one
@@ -26,5 +27,13 @@ public interface TimeNetwork extends Block {
     default NDArray prediction(NDArray output) {
         long channels = sampleShape().get(0);
         return output.getShape().get(1) == channels ? output : output.get(":, 0:" + channels);
+    }
+
+    /** The number of trainable parameters (entries of every weight and bias); the network must be initialised. */
+    default long parameterCount() {
+        if (!isInitialized()) {
+            throw new IllegalStateException("the network is not initialised: call initialize(manager) first");
+        }
+        return getParameters().values().stream().map(Parameter::getArray).mapToLong(NDArray::size).sum();
     }
 }

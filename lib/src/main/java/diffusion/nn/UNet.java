@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
@@ -26,7 +25,7 @@ import java.util.TreeSet;
 /**
  * A noise predictor eps_theta(x_t, tau[, y]) for images (n, C, H, W), the DDPM UNet (Ho et al. 2020) in DJL blocks.
  * The time input tau (as EpsMlp's, nn/TimeConditioning) is embedded sinusoidally (base channels wide) and passed
- * through Linear - SiLU - Linear to e of 4 x base channels; a conditional UNet adds a learned embedding of the class
+ * through Linear - SiLU - Linear to e of 4 x base channels (nn/TimeEmbedding); a conditional UNet adds a learned embedding of the class
  * label y in 0..K-1, where y = K means "no label" (the null class of classifier-free guidance). Then: a 3x3
  * convolution to base channels; per level l (channel multiplier m_l, width base m_l) `resBlocks` residual blocks
  * (nn/ResidualBlock, reading e), each followed by self-attention (nn/SelfAttention) when the level's height is among
@@ -136,9 +135,7 @@ public final class UNet extends AbstractBlock implements TimeNetwork {
     }
 
     private final Config config;
-    private final SinusoidalEmbedding timeFrequencies;
-    private final Linear time1;
-    private final Linear time2;
+    private final TimeEmbedding time;
     private final Linear classEmbedding;
     private final Conv2d input;
     private final List<ResidualBlock> encoder = new ArrayList<>();
@@ -159,13 +156,9 @@ public final class UNet extends AbstractBlock implements TimeNetwork {
     public UNet(Config config) {
         super(VERSION);
         this.config = Arguments.nonNull("config", config);
-        int embedding = 4 * config.base();
-        Shape e = new Shape(1, embedding);
-        this.timeFrequencies = new SinusoidalEmbedding(2 * ((config.base() + 1) / 2));
-        this.time1 = child("time1", Linear.builder().setUnits(embedding).build(), new Shape(1, timeFrequencies.size()));
-        this.time2 = child("time2", Linear.builder().setUnits(embedding).build(), e);
+        this.time = child("time", new TimeEmbedding(config.base()), new Shape(1));
         this.classEmbedding = config.classes().isPresent()
-                ? child("class", Linear.builder().setUnits(embedding).optBias(false).build(), new Shape(1, config.classes().getAsInt() + 1))
+                ? child("class", Linear.builder().setUnits(time.width()).optBias(false).build(), new Shape(1, config.classes().getAsInt() + 1))
                 : null;
         int height = config.height();
         int width = config.width();
@@ -267,20 +260,11 @@ public final class UNet extends AbstractBlock implements TimeNetwork {
         initialize(manager, DataType.FLOAT32, new Shape(1).addAll(sampleShape()), new Shape(1));
     }
 
-    /** The number of trainable parameters (entries of every weight and bias); the network must be initialised. */
-    public long parameterCount() {
-        if (!isInitialized()) {
-            throw new IllegalStateException("the UNet is not initialised: call initialize(manager) first");
-        }
-        return getParameters().values().stream().map(Parameter::getArray).mapToLong(NDArray::size).sum();
-    }
-
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         Arguments.requireSamples("x", x, sampleShape());
-        NDArray e = time2.forward(ps, new NDList(Silu.apply(
-                time1.forward(ps, new NDList(timeFrequencies.apply(inputs.get(1))), training).head())), training).head();
+        NDArray e = time.forward(ps, new NDList(inputs.get(1)), training).head();
         if (classEmbedding != null) {
             e = e.add(classEmbedding.forward(ps, new NDList(oneHotLabels(inputs, x)), training).head()); // e(tau) + e(y)
         } else if (inputs.size() > 2) {

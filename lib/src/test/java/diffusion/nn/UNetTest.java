@@ -100,19 +100,19 @@ class UNetTest extends ManagedTest {
     }
 
     /** Parameters of a 3x3 (k = 3) or 1x1 convolution from i to o channels, a linear map, a group normalisation. */
-    private static long conv(int k, int i, int o) {
+    static long conv(int k, int i, int o) {
         return (long) k * k * i * o + o;
     }
 
-    private static long linear(int i, int o) {
+    static long linear(int i, int o) {
         return (long) i * o + o;
     }
 
-    private static long norm(int c) {
+    static long norm(int c) {
         return 2L * c;
     }
 
-    private static long residual(int i, int o, int e) {
+    static long residual(int i, int o, int e) {
         return norm(i) + conv(3, i, o) + linear(e, o) + norm(o) + conv(3, o, o) + (i == o ? 0 : conv(1, i, o));
     }
 
