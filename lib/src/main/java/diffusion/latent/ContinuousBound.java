@@ -27,27 +27,18 @@ public final class ContinuousBound {
      */
     public static MonteCarlo.Estimate estimate(NDManager manager, ScoreModel model, DataSource data, int strata, int perStratum, long seed) {
         Arguments.allNonNull("manager, model, data", manager, model, data);
-        if (!(model.kernel() instanceof MonotoneGamma schedule)) {
-            throw new IllegalArgumentException("model's kernel is " + model.kernel() + ": the continuous bound needs a MonotoneGamma");
-        }
+        schedule(model, data);
         Arguments.atLeast("strata", strata, 2);
         if (strata % 2 != 0) {
             throw new IllegalArgumentException("strata = " + strata + ": must be even (the standard error pairs adjacent strata)");
         }
         Arguments.atLeast("perStratum", perStratum, 1);
-        if (data.dim() != model.dim()) {
-            throw new IllegalArgumentException("data has dimension " + data.dim() + " but model has " + model.dim());
-        }
         Noise noise = Noise.seeded(seed);
         float[] offsets = noise.uniform(manager, new Shape(strata)).toFloatArray();
         double[] means = new double[strata];
         for (int k = 0; k < strata; k++) {
             try (NDManager step = manager.newSubManager()) {
-                double t = (k + offsets[k]) / strata;
-                NDArray x = data.sample(step, perStratum, seed + 1 + k);
-                NDArray z = x.mul(schedule.meanScale(t)).add(noise.normal(step, x.getShape()).mul(schedule.std(t))); // z_t = alpha x + sigma eps
-                NDArray error = x.sub(model.denoise(z, t)).square().sum(new int[] {1}); // ||x - xhat(z_t, t)||^2
-                means[k] = 0.5 * schedule.gammaDerivative(t) * schedule.snr(t) * error.mean().getFloat(); // -1/2 SNR'(t) E||x - xhat||^2
+                means[k] = draws(step, model, data, (k + offsets[k]) / strata, perStratum, seed + 1 + k, noise).mean().getFloat();
             }
         }
         double squares = 0;
@@ -55,6 +46,32 @@ public final class ContinuousBound {
             squares += (means[k] - means[k + 1]) * (means[k] - means[k + 1]);
         }
         return new MonteCarlo.Estimate(MonteCarlo.estimate(means).mean(), Math.sqrt(squares) / strata);
+    }
+
+    /**
+     * The single-draw estimates -1/2 SNR'(t) ||x - xhat(z_t, t)||^2 = 1/2 gamma'(t) SNR(t) ||x - xhat||^2 at one t for m
+     * fresh pairs (x, eps) (x seeded by dataSeed, eps from noise), shape (m): their mean over t ~ U[0, 1] is L_inf.
+     */
+    public static NDArray draws(NDManager manager, ScoreModel model, DataSource data, double t, int m, long dataSeed, Noise noise) {
+        Arguments.allNonNull("manager, model, data, noise", manager, model, data, noise);
+        MonotoneGamma schedule = schedule(model, data);
+        schedule.requireTime("t", t);
+        Arguments.size("m", m, 1);
+        NDArray x = data.sample(manager, m, dataSeed);
+        NDArray z = x.mul(schedule.meanScale(t)).add(noise.normal(manager, x.getShape()).mul(schedule.std(t))); // z_t = alpha x + sigma eps
+        NDArray error = x.sub(model.denoise(z, t)).square().sum(new int[] {1}); // ||x - xhat(z_t, t)||^2
+        return error.mul(0.5 * schedule.gammaDerivative(t) * schedule.snr(t)); // -1/2 SNR'(t) ||x - xhat||^2
+    }
+
+    /** The model's MonotoneGamma kernel, after refusing another kernel or data of another dimension. */
+    private static MonotoneGamma schedule(ScoreModel model, DataSource data) {
+        if (!(model.kernel() instanceof MonotoneGamma schedule)) {
+            throw new IllegalArgumentException("model's kernel is " + model.kernel() + ": the continuous bound needs a MonotoneGamma");
+        }
+        if (data.dim() != model.dim()) {
+            throw new IllegalArgumentException("data has dimension " + data.dim() + " but model has " + model.dim());
+        }
+        return schedule;
     }
 
     /**

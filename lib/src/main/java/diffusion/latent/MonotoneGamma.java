@@ -88,6 +88,41 @@ public final class MonotoneGamma implements PerturbationKernel {
         return new MonotoneGamma(gamma0, gamma1, 1, 0, w2, b2, w3);
     }
 
+    /**
+     * The schedule with end points gamma0 &lt; gamma1 and weights packed as packedWeights() gives them:
+     * [w1, b1, w2 (width), b2 (width), w3 (width)], length 2 + 3 width.
+     */
+    public static MonotoneGamma packed(double gamma0, double gamma1, double[] weights) {
+        Arguments.nonNull("weights", weights);
+        if (weights.length < 2 || (weights.length - 2) % 3 != 0) {
+            throw new IllegalArgumentException("weights has length " + weights.length + ": expected 2 + 3 width, [w1, b1, w2, b2, w3]");
+        }
+        int width = (weights.length - 2) / 3;
+        return new MonotoneGamma(gamma0, gamma1, weights[0], weights[1], java.util.Arrays.copyOfRange(weights, 2, 2 + width),
+                java.util.Arrays.copyOfRange(weights, 2 + width, 2 + 2 * width), java.util.Arrays.copyOfRange(weights, 2 + 2 * width, 2 + 3 * width));
+    }
+
+    /** The weights [w1, b1, w2, b2, w3] (see packed). */
+    public double[] packedWeights() {
+        double[] weights = new double[2 + 3 * w2.length];
+        weights[0] = w1;
+        weights[1] = b1;
+        System.arraycopy(w2, 0, weights, 2, w2.length);
+        System.arraycopy(b2, 0, weights, 2 + w2.length, w2.length);
+        System.arraycopy(w3, 0, weights, 2 + 2 * w2.length, w2.length);
+        return weights;
+    }
+
+    /** gamma(0), the lower end point. */
+    public double gamma0() {
+        return gamma0;
+    }
+
+    /** gamma(1), the upper end point. */
+    public double gamma1() {
+        return gamma1;
+    }
+
     /** gamma(t) for t in [0, 1]. */
     public double gamma(double t) {
         requireTime("t", t);
