@@ -113,8 +113,40 @@ public final class ScheduleVariance {
 
     /** The least E Lhat^2 of any schedule with the tables' end points: (1/2 int e^{-g} sqrt(e_4(g)) dg)^2. */
     public double leastSecondMoment() {
-        double root = integralInGamma(g -> 0.5 * Math.exp(-g) * Math.exp(0.5 * interpolate(logE4, g)));
+        double root = 0.5 * integralInGamma(this::rootDensity);
         return root * root;
+    }
+
+    /**
+     * The schedule that attains leastSecondMoment, at times ts in [0, 1]: gamma*(t) inverts
+     * t(g) = F(g) / F(gamma1), F(g) = int_{gamma0}^g e^{-u} sqrt(e_4(u)) du, so that gamma*' e^{-gamma*} sqrt(e_4(gamma*)) = F(gamma1)
+     * is constant (cumulative trapezoid rule, linear interpolation between its points).
+     */
+    public double[] optimalGammas(double[] ts) {
+        Arguments.nonNull("ts", ts);
+        double low = gammas[0];
+        double h = (gammas[gammas.length - 1] - low) / QUADRATURE;
+        double[] cumulative = new double[QUADRATURE + 1];
+        for (int i = 1; i <= QUADRATURE; i++) {
+            cumulative[i] = cumulative[i - 1] + 0.5 * h * (rootDensity(low + (i - 1) * h) + rootDensity(low + i * h));
+        }
+        double[] out = new double[ts.length];
+        for (int j = 0; j < ts.length; j++) {
+            double target = Arguments.finite("ts[" + j + "]", ts[j]) * cumulative[QUADRATURE];
+            if (ts[j] < 0 || ts[j] > 1) {
+                throw new IllegalArgumentException("ts[" + j + "] = " + ts[j] + " must lie in [0, 1]");
+            }
+            int k = java.util.Arrays.binarySearch(cumulative, target);
+            int upper = k >= 0 ? Math.max(1, k) : Math.min(QUADRATURE, Math.max(1, -k - 1));
+            double w = (target - cumulative[upper - 1]) / (cumulative[upper] - cumulative[upper - 1]);
+            out[j] = low + (upper - 1 + w) * h;
+        }
+        return out;
+    }
+
+    /** e^{-g} sqrt(e_4(g)), the density of t along g in the best schedule. */
+    private double rootDensity(double g) {
+        return Math.exp(-g) * Math.exp(0.5 * interpolate(logE4, g));
     }
 
     /** E Lhat^2 = 1/4 int_0^1 gamma'(t)^2 e^{-2 gamma(t)} e_4(gamma(t)) dt (the midpoint rule), for a schedule on the tables' range. */

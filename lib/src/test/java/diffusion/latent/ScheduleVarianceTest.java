@@ -95,6 +95,37 @@ class ScheduleVarianceTest extends ManagedTest {
         assertEquals(fitted.gamma(1), 8, 1e-9);
     }
 
+    /**
+     * The best schedule gamma*(t) runs from gamma0 to gamma1, increases, and keeps gamma*' e^{-gamma*} sqrt(e_4(gamma*))
+     * constant (central differences at 99 interior times; equal to 2 sqrt(leastSecondMoment) within 1%, the
+     * differences' error at step 1e-3).
+     */
+    @Test
+    void theBestScheduleSpendsEqualCostPerUnitTime() {
+        double[] ts = new double[101];
+        for (int i = 0; i <= 100; i++) {
+            ts[i] = i / 100.0;
+        }
+        double[] g = EXACT.optimalGammas(ts);
+        assertEquals(-6, g[0], 1e-9);
+        assertEquals(8, g[100], 1e-6);
+        double constant = 2 * Math.sqrt(EXACT.leastSecondMoment());
+        for (int i = 1; i < 100; i++) {
+            assertTrue(g[i] > g[i - 1]);
+            double[] near = EXACT.optimalGammas(new double[] {ts[i] - 1e-3, ts[i] + 1e-3});
+            double slope = (near[1] - near[0]) / 2e-3;
+            double sum = 0;
+            double squares = 0;
+            for (double variance : VARIANCE) {
+                double a = variance / (1 + Math.exp(-g[i]) * variance); // the coordinate's error variance at SNR e^{-g}
+                sum += a;
+                squares += a * a;
+            }
+            double e4 = sum * sum + 2 * squares;
+            assertEquals(constant, slope * Math.exp(-g[i]) * Math.sqrt(e4), 0.01 * constant, "t = " + ts[i]);
+        }
+    }
+
     @Test
     void mismatchedEndPointsAndLinearStartsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> EXACT.secondMoment(MonotoneGamma.linear(-4, 8)));
