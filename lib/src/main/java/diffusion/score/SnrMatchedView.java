@@ -15,7 +15,11 @@ import diffusion.sde.Sde;
  * Both kernels are variance preserving (m^2 + s^2 = 1), so equal SNR means equal m and s: x_t has the same law under
  * both and eps(x_t) is the same function. Outside the schedule's range of SNR tau is clamped to [1, T]; for the VP SDE
  * with beta_min = 0.1, beta_max = 20 and the linear T = 1000 schedule no time in [1e-3, 1] is clamped (tau(1e-3) is
- * about 1.1, tau(1) about 996.6). The network must read real-valued steps (a sinusoidal embedding of t does).
+ * about 1.1, tau(1) about 996.6). The step reaches the discrete model as StepInput says: INTERPOLATED hands it tau
+ * itself, a real-valued step (the network must read real-valued steps; a sinusoidal embedding of t does), ROUNDED the
+ * nearest integer step round(tau) (for a model defined on the integer steps only: the discrete chain's exact oracle, a
+ * network with a table of step embeddings). A grid finer than the chain (N = 2000 sampling steps on a T = 1000 chain)
+ * then evaluates the rounded model at most half a step away from the SDE's noise level, two grid times sharing a step.
  * With it, the SDE-only methods (the reverse-SDE predictors, predictor-corrector, the probability-flow likelihood)
  * run on a network trained on the discrete chain.
  */
@@ -24,12 +28,27 @@ public final class SnrMatchedView implements ScoreModel {
     private final ScoreModel discrete;
     private final NoiseSchedule schedule;
     private final Sde sde;
+    private final StepInput input;
     private final double[] logSnr; // logSnr[k] of the schedule, k = 1..T (decreasing in k)
 
-    /** The view of discrete (an eps predictor over a NoiseSchedule) as a model of sde (variance preserving). */
+    /** How the matched step tau(t) is handed to the discrete model. */
+    public enum StepInput {
+        /** tau(t) itself, real-valued: the log-SNR interpolated linearly between the integer steps. */
+        INTERPOLATED,
+        /** round(tau(t)), the nearest integer step in [1, T]. */
+        ROUNDED
+    }
+
+    /** The view of discrete (an eps predictor over a NoiseSchedule) as a model of sde (variance preserving), StepInput.INTERPOLATED. */
     public SnrMatchedView(ScoreModel discrete, Sde sde) {
+        this(discrete, sde, StepInput.INTERPOLATED);
+    }
+
+    /** The view of discrete as a model of sde, the matched step handed to it as input says. */
+    public SnrMatchedView(ScoreModel discrete, Sde sde, StepInput input) {
         this.discrete = Arguments.nonNull("discrete", discrete);
         this.sde = Arguments.nonNull("sde", sde);
+        this.input = Arguments.nonNull("input", input);
         if (!(discrete.kernel() instanceof NoiseSchedule s)) {
             throw new IllegalArgumentException("the model predicts for " + discrete.kernel() + ": a discrete NoiseSchedule is required");
         }
@@ -73,6 +92,17 @@ public final class SnrMatchedView implements ScoreModel {
         return lo + (logSnr[lo] - target) / (logSnr[lo] - logSnr[hi]);
     }
 
+    /** The time the discrete model reads at SDE time t: tau(t) (INTERPOLATED) or round(tau(t)) (ROUNDED). */
+    public double modelTime(double t) {
+        double tau = step(sde.requireTime("t", t));
+        return input == StepInput.ROUNDED ? Math.rint(tau) : tau;
+    }
+
+    /** How the step reaches the discrete model. */
+    public StepInput input() {
+        return input;
+    }
+
     /** The discrete model behind the view. */
     public ScoreModel discrete() {
         return discrete;
@@ -95,6 +125,6 @@ public final class SnrMatchedView implements ScoreModel {
 
     @Override
     public NDArray output(NDArray x, double t) {
-        return discrete.output(x, step(sde.requireTime("t", t)));
+        return discrete.output(x, modelTime(t));
     }
 }

@@ -2,8 +2,10 @@ package diffusion.sde;
 
 import ai.djl.ndarray.NDArray;
 import diffusion.Arguments;
+import diffusion.Noise;
 import diffusion.sample.LangevinStep;
 import diffusion.schedule.TimeGrid;
+import diffusion.score.ScoreModel;
 
 /**
  * The Langevin corrector: at a fixed time t, M Langevin steps x &lt;- x + epsilon s(x, t) + sqrt(2 epsilon) z
@@ -17,7 +19,7 @@ import diffusion.schedule.TimeGrid;
  *   smallest noise level the sampler visits (the grid's last but one time), i.e. a step h = alpha_i / 2.</li>
  * </ul>
  */
-public final class LangevinCorrector {
+public final class LangevinCorrector implements Corrector {
 
     private final double snr;
     private final double epsilon;
@@ -39,14 +41,15 @@ public final class LangevinCorrector {
         return new LangevinCorrector(Double.NaN, Arguments.positive("epsilon", epsilon), steps);
     }
 
-    /** Accepts a grid whose steps x M model evaluations (one per Langevin step) fit the NFE count, an int. */
-    public void requireEvaluations(TimeGrid grid) {
-        Arguments.derivedSize("steps", steps, "model evaluations per sample (" + grid.steps() + " grid steps x steps)",
-                (long) grid.steps() * steps, Integer.MAX_VALUE);
+    /** M, the Langevin steps per level. */
+    @Override
+    public int steps() {
+        return steps;
     }
 
-    /** M, the Langevin steps per level. */
-    public int steps() {
+    /** M: one model evaluation per Langevin step. */
+    @Override
+    public int evaluations() {
         return steps;
     }
 
@@ -71,13 +74,25 @@ public final class LangevinCorrector {
         return LangevinStep.step(x, score, z, stepSize(score, z, alpha, t, grid));
     }
 
+    /** One Langevin step at t: z ~ N(0, I) from noise, then step(x, s(x, t), z, alpha, t, grid). */
+    @Override
+    public NDArray move(ScoreModel model, NDArray x, double alpha, double t, TimeGrid grid, Noise noise) {
+        NDArray z = noise.normal(x.getManager(), x.getShape());
+        return step(x, model.score(x, t), z, alpha, t, grid);
+    }
+
     /** mean_i ||x_i|| over the samples (rows) of x, each flattened. */
     private static double perSampleNorm(NDArray x) {
         return x.reshape(x.getShape().get(0), -1).norm(new int[] {1}).mean().getFloat();
     }
 
+    /** "r = 0.16, M = 1" or "epsilon = 2.0E-5, M = 3": the rule's parameters, for this and HmcCorrector's names. */
+    String parameters() {
+        return (Double.isNaN(snr) ? "epsilon = " + epsilon : "r = " + snr) + ", M = " + steps;
+    }
+
     @Override
     public String toString() {
-        return Double.isNaN(snr) ? "Langevin (epsilon = " + epsilon + ", M = " + steps + ")" : "Langevin (r = " + snr + ", M = " + steps + ")";
+        return "Langevin (" + parameters() + ")";
     }
 }

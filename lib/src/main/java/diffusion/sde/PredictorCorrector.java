@@ -11,17 +11,17 @@ import java.util.Optional;
 
 /**
  * Predictor-corrector sampling of the reverse SDE (Song et al. 2021), in the order of their reference code: on each
- * step of the grid from t to s, M corrector steps at t, then one predictor step from t to s. Predictor only: no
- * corrector; corrector only (Predictor.NONE): annealed Langevin dynamics, Langevin steps at every grid time but the
- * last (NCSN: the ladder's grid L, ..., 1, 0 visits every level). The predictors need the model's kernel to be an
+ * step of the grid from t to s, M corrector moves at t (a Corrector: Langevin or HMC), then one predictor step from t
+ * to s. Predictor only: no corrector; corrector only (Predictor.NONE): annealed Langevin dynamics (or annealed HMC),
+ * corrector moves at every grid time but the last (NCSN: the ladder's grid L, ..., 1, 0 visits every level). The predictors need the model's kernel to be an
  * Sde; corrector only runs on any kernel.
  */
 public final class PredictorCorrector extends GridSampler {
 
     private final Predictor predictor;
-    private final Optional<LangevinCorrector> corrector;
+    private final Optional<Corrector> corrector;
 
-    private PredictorCorrector(Predictor predictor, Optional<LangevinCorrector> corrector) {
+    private PredictorCorrector(Predictor predictor, Optional<Corrector> corrector) {
         if (predictor == Predictor.NONE && corrector.isEmpty()) {
             throw new IllegalArgumentException("predictor = NONE and no corrector: the sampler would not move x");
         }
@@ -35,12 +35,12 @@ public final class PredictorCorrector extends GridSampler {
     }
 
     /** The corrector at each time followed by the predictor. */
-    public static PredictorCorrector of(Predictor predictor, LangevinCorrector corrector) {
+    public static PredictorCorrector of(Predictor predictor, Corrector corrector) {
         return new PredictorCorrector(Arguments.nonNull("predictor", predictor), Optional.of(Arguments.nonNull("corrector", corrector)));
     }
 
     /** Corrector only: annealed Langevin dynamics. */
-    public static PredictorCorrector correctorOnly(LangevinCorrector corrector) {
+    public static PredictorCorrector correctorOnly(Corrector corrector) {
         return new PredictorCorrector(Predictor.NONE, Optional.of(Arguments.nonNull("corrector", corrector)));
     }
 
@@ -53,7 +53,7 @@ public final class PredictorCorrector extends GridSampler {
 
     @Override
     protected int evaluationsPerStep() {
-        return (predictor == Predictor.NONE ? 0 : 1) + corrector.map(LangevinCorrector::steps).orElse(0);
+        return (predictor == Predictor.NONE ? 0 : 1) + corrector.map(Corrector::evaluations).orElse(0);
     }
 
     /** The evaluations per sample fit an int, and every predictor coefficient is computed (and so checked) before any work. */
@@ -77,14 +77,13 @@ public final class PredictorCorrector extends GridSampler {
         return step(model, grid, x, t, s, noise, Constraint.NONE);
     }
 
-    /** The corrector steps at t, each followed by constraint at t, then the predictor step to s and constraint at s. */
+    /** The corrector moves at t, each followed by constraint at t, then the predictor step to s and constraint at s. */
     @Override
     protected NDArray step(ScoreModel model, TimeGrid grid, NDArray x, double t, double s, Noise noise, Constraint constraint) {
         if (corrector.isPresent()) {
             double alpha = Math.pow(model.kernel().meanScale(t) / model.kernel().meanScale(s), 2);
             for (int j = 0; j < corrector.get().steps(); j++) {
-                NDArray z = noise.normal(x.getManager(), x.getShape());
-                x = constraint.apply(corrector.get().step(x, model.score(x, t), z, alpha, t, grid), t, noise);
+                x = constraint.apply(corrector.get().move(model, x, alpha, t, grid, noise), t, noise);
             }
         }
         if (predictor == Predictor.NONE) {

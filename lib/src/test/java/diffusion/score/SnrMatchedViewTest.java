@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import diffusion.data.GaussianMixture;
+import diffusion.data.Toy2D;
 import diffusion.schedule.NoiseSchedule;
+import diffusion.schedule.TimeGrid;
 import diffusion.sde.SubVpSde;
 import diffusion.sde.VeSde;
 import diffusion.sde.VpSde;
@@ -45,6 +48,56 @@ class SnrMatchedViewTest {
             assertEquals((float) view.step(0.5), view.output(x, 0.5).getFloat(0, 0, 0, 0), 1e-3);
             assertEquals(new Shape(1, 2, 2), view.sampleShape());
         }
+    }
+
+    /**
+     * ROUNDED hands the model round(tau(t)), INTERPOLATED tau(t) (a stand-in network returning its time input), on a
+     * grid of N = 2000 uniform steps over the T = 1000 chain. The chain's exact oracle is defined on integer steps only:
+     * INTERPOLATED refuses it at a fractional step, ROUNDED serves it: its eps is the chain's eps* at round(tau(t)) exactly,
+     * and on x ~ p_t it is within 5% (relative to max |eps|) of the VP SDE's exact eps at t, the chain's oracle being at
+     * most half a step off the SDE's noise level (the largest gaps are at low noise, where half a step changes
+     * s^2 = 1 - alphaBar by a few per cent).
+     */
+    @Test
+    void roundedViewHandsTheNearestStepToAModelOfIntegerSteps() {
+        NoiseSchedule linear = NoiseSchedule.linear(1000);
+        VpSde vp = new VpSde(0.1, 20);
+        ScoreModel clock = ScoreModel.of(new Shape(2), linear, Parameterisation.EPSILON, (x, t) -> x.zerosLike().add(t));
+        SnrMatchedView interpolated = new SnrMatchedView(clock, vp);
+        SnrMatchedView rounded = new SnrMatchedView(clock, vp, SnrMatchedView.StepInput.ROUNDED);
+        assertEquals(SnrMatchedView.StepInput.INTERPOLATED, interpolated.input());
+        GaussianMixture data = Toy2D.eightGaussians();
+        GaussianMixtureOracle chain = new GaussianMixtureOracle(data, linear);
+        ScoreModel chainEps = ScoreModel.of(chain.sampleShape(), linear, Parameterisation.EPSILON, chain::epsilon); // eps* of the chain
+        SnrMatchedView oracleView = new SnrMatchedView(chainEps, vp, SnrMatchedView.StepInput.ROUNDED);
+        GaussianMixtureOracle exact = new GaussianMixtureOracle(data, vp);
+        TimeGrid grid = TimeGrid.uniform(vp, 2000, 1e-3);
+        int shared = 0;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray probe = manager.zeros(new Shape(4, 2));
+            for (int k = 0; k <= grid.steps(); k++) {
+                double t = grid.time(k);
+                double tau = interpolated.step(t);
+                assertEquals(Math.rint(tau), rounded.modelTime(t));
+                assertEquals(Math.rint(tau), rounded.output(probe, t).getFloat(0, 0), 1e-3);
+                assertEquals(tau, interpolated.modelTime(t), 0);
+                assertTrue(Math.abs(rounded.modelTime(t) - tau) <= 0.5);
+                if (k > 0 && rounded.modelTime(t) == rounded.modelTime(grid.time(k - 1))) {
+                    shared++;
+                }
+                if (k % 100 == 0) {
+                    NDArray x = exact.marginal(t).sample(manager, 200, k);
+                    NDArray eps = oracleView.epsilon(x, t);
+                    assertEquals(0, eps.sub(chain.epsilon(x, Math.rint(tau))).abs().max().getFloat(), 0, "t = " + t);
+                    double gap = eps.sub(exact.epsilon(x, t)).abs().max().getFloat() / eps.abs().max().getFloat();
+                    assertTrue(gap <= 0.05, "t = " + t + ": relative gap " + gap);
+                }
+            }
+            assertTrue(shared >= 900, shared + " consecutive grid times share a rounded step");
+            SnrMatchedView fractional = new SnrMatchedView(chainEps, vp);
+            assertThrows(IllegalArgumentException.class, () -> fractional.epsilon(probe, grid.time(1)));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new SnrMatchedView(clock, vp, null));
     }
 
     @Test
