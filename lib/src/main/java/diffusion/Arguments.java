@@ -1,6 +1,7 @@
 package diffusion;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -179,6 +180,54 @@ public final class Arguments {
         if (!allFinite(x)) {
             throw new IllegalArgumentException(parameter + " has " + nonFiniteRows(x).countNonzero().getLong()
                     + " rows with NaN or infinite entries; every entry must be finite");
+        }
+    }
+
+    /**
+     * The largest |entry| of a point a sampler or a chain starts from: an entry's square (every Gaussian density,
+     * score and step squares distances) stays below float32's 3.4e38 with room for a sum over 300 coordinates.
+     */
+    public static final double MAX_POINT_ENTRY = 1e18;
+
+    /**
+     * Accepts a non-null array (n, ...) whose entries are finite and lie in [-bound, bound]; otherwise names the first
+     * row with an entry outside, parameter[row], and that entry.
+     */
+    public static void bounded(String parameter, NDArray x, double bound) {
+        finite(parameter, x);
+        try (NDArray magnitude = x.abs(); NDArray outside = magnitude.gt(bound); NDArray any = outside.any()) {
+            if (!any.getBoolean()) {
+                return;
+            }
+        }
+        long n = x.getShape().get(0);
+        double[] values = x.toType(DataType.FLOAT64, false).toDoubleArray();
+        int perRow = Math.toIntExact(values.length / n);
+        for (int i = 0; i < values.length; i++) {
+            if (Math.abs(values[i]) > bound) {
+                throw new IllegalArgumentException(parameter + "[" + i / perRow + "] has an entry " + values[i]
+                        + ": every entry must lie in [" + -bound + ", " + bound + "]");
+            }
+        }
+    }
+
+    /**
+     * Accepts result (n, ...), computed per row i from the caller's parameter[i] = values[i], when it is finite;
+     * otherwise refuses parameter[i] of the first row with a NaN or infinite entry, saying which quantity left the
+     * range of result's data type.
+     */
+    public static void finiteRows(String parameter, double[] values, String quantity, NDArray result) {
+        try (NDArray bad = nonFiniteRows(result)) {
+            if (!bad.any().getBoolean()) {
+                return;
+            }
+            boolean[] rows = bad.toBooleanArray();
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i]) {
+                    throw new IllegalArgumentException(parameter + "[" + i + "] = " + values[i] + " gives " + quantity
+                            + " outside the range of " + result.getDataType());
+                }
+            }
         }
     }
 

@@ -98,7 +98,7 @@ import org.junit.jupiter.api.TestFactory;
  * evaluated once on a small batch, samplers and chains run a few steps, and data loaders get missing, empty and
  * corrupt files (the message then names the path). Every package is covered: schedules, SDEs, processes, oracles,
  * samplers (DDIM, DPM-Solver, EDM), ODE solvers, losses, networks (UNet.Config, GroupNorm, ImageClassifier), MCMC,
- * image data, training and metrics (FD, IS, classifier scores). KNOWN_OPEN lists the cases that still fail.
+ * image data, training and metrics (FD, IS, classifier scores).
  */
 class PublicApiFuzzTest extends ManagedTest {
 
@@ -140,38 +140,6 @@ class PublicApiFuzzTest extends ManagedTest {
     }
 
     private final List<Case> cases = new ArrayList<>();
-
-    /**
-     * Cases that still fail, each a defect left open (listed in the issue): the test requires each to keep failing, so
-     * a fix has to remove it here.
-     */
-    private static final Set<String> KNOWN_OPEN = Set.of(
-            // far-away start points: the oracle (score/GaussianMixtureOracle, GridSampler: other sessions' files) names its own x
-            "DpmSolver.run(start with an entry -1.0E20)",
-            "DpmSolver.run(start with an entry 1.0E20)",
-            "DpmSolver.run(start with an entry 3.0E38)",
-            "DpmSolverPlusPlus.run(start with an entry -1.0E20)",
-            "DpmSolverPlusPlus.run(start with an entry 1.0E20)",
-            "DpmSolverPlusPlus.run(start with an entry 3.0E38)",
-            "EdmHeun.run(start with an entry -1.0E20)",
-            "EdmHeun.run(start with an entry 1.0E20)",
-            "EdmHeun.run(start with an entry 3.0E38)",
-            // the chain's target refusal names the target's x, not the caller's initial
-            "Langevin.run(initial with an entry -1.0E20)",
-            "Langevin.run(initial with an entry 1.0E20)",
-            "Langevin.run(initial with an entry 3.0E38)",
-            // the Frechet distance of far or overflowing Gaussians is +infinity; a negative variance is named "sigma"
-            "FrechetDistance.Gaussian(mu[0] = -1.0E300)",
-            "FrechetDistance.Gaussian(mu[0] = 1.0E300)",
-            "FrechetDistance.Gaussian(mu[0] = 1.7976931348623157E308)",
-            "FrechetDistance.Gaussian(sigma[0][0] = -1.0)",
-            "FrechetDistance.Gaussian(sigma[0][0] = -1.0E300)",
-            "FrechetDistance.Gaussian(sigma[0][0] = 1.7976931348623157E308)",
-            // y = x_0 + sigma n overflows float32 for sigma beyond ~1e38 / |n|
-            "EdmLoss.compute(sigma[0] = 1.0E300)",
-            "EdmLoss.compute(sigma[0] = 1.7976931348623157E308)",
-            // a NaN input to the banana's log-density is not refused
-            "Banana.logDensity(x with an entry NaN)");
 
     private void doubles(String name, String parameter, DoubleFunction<Object> call) {
         for (double v : DOUBLES) {
@@ -518,6 +486,8 @@ class PublicApiFuzzTest extends ManagedTest {
             doubles("PosteriorTarget + Langevin", "s", v -> Langevin.ula(0.01, 3).run(manager, new PosteriorTarget(target, points(8), v),
                     points(8), 1, 2).samples());
             entries("Langevin.run", "initial", x -> Langevin.ula(0.01, 5).run(manager, target, x, 1, 2).samples());
+            entries("ReverseDiffusionMonteCarlo.run", "initial", x -> new ReverseDiffusionMonteCarlo(1, 0.2, new ExactScore(MIXTURE))
+                    .run(manager, target, x, 1, 2).samples());
         });
         ints("Langevin.ula", "steps", v -> Langevin.ula(0.01, v).steps());
         ints("ImportanceScore", "samples", v -> new ImportanceScore(v).estimate(target, points(8), 0.5, Noise.seeded(1)).score());
@@ -532,6 +502,7 @@ class PublicApiFuzzTest extends ManagedTest {
         doubles("Banana", "b", v -> new Banana(2, 1, v).sample(manager, 8, 1));
         ints("Banana.sample", "n", v -> new Banana(2, 1, 0.1).sample(manager, v, 1));
         entries("Banana.logDensity", "x", x -> new LogDensity(new Banana(2, 1, 0.1).logDensity(x)));
+        entries("Banana.gradLogDensity", "x", x -> new Banana(2, 1, 0.1).gradLogDensity(x));
         entries("MixtureTarget.gradLogDensity", "x", target::gradLogDensity);
     }
 
@@ -623,13 +594,18 @@ class PublicApiFuzzTest extends ManagedTest {
         NDArray images = manager.randomUniform(-1, 1, new Shape(4, 1, 8, 8));
         ints("ClassifierScores.of", "classes", v -> scores(ClassifierScores.of(classifier, v, images, 2)));
         ints("ClassifierScores.of", "batchSize", v -> scores(ClassifierScores.of(classifier, 3, images, v)));
-        for (float v : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) { // huge finite pixels: open
+        for (float v : ENTRIES) {
             cases.add(new Case("ClassifierScores.of (an image entry " + v + ")", "images", null, () -> {
                 NDArray hostile = images.duplicate();
                 hostile.set(new ai.djl.ndarray.index.NDIndex("1, 0, 2, 3"), v);
                 return scores(ClassifierScores.of(classifier, 3, hostile, 2));
             }));
         }
+        cases.add(new Case("ClassifierScores.of (a 4 x 4 patch of 1e38)", "images", null, () -> { // overflows the features
+            NDArray hostile = images.duplicate();
+            hostile.set(new ai.djl.ndarray.index.NDIndex("1, 0, 2:6, 2:6"), 1e38f);
+            return scores(ClassifierScores.of(classifier, 3, hostile, 2));
+        }));
     }
 
     /** The features and probabilities of scores as one array (checked finite), the scores closed. */
@@ -644,16 +620,10 @@ class PublicApiFuzzTest extends ManagedTest {
         List<Case> all = all();
         assertTrue(all.size() >= 300, all.size() + " cases");
         return all.stream().map(c -> dynamicTest(c.name(), () -> assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-            AssertionError failure = null;
             try {
                 check(c);
             } catch (AssertionError e) {
-                failure = new AssertionError(c.name() + ": " + e.getMessage(), e);
-            }
-            if (KNOWN_OPEN.contains(c.name())) {
-                assertTrue(failure != null, c.name() + " passes now: remove it from KNOWN_OPEN");
-            } else if (failure != null) {
-                throw failure;
+                throw new AssertionError(c.name() + ": " + e.getMessage(), e);
             }
         })));
     }
