@@ -149,6 +149,21 @@ public final class Arguments {
         }
     }
 
+    /** Accepts non-null integer labels of shape (n) with values in 0..classes-1. */
+    public static void labels(String parameter, NDArray labels, int classes) {
+        nonNull(parameter, labels);
+        if (!labels.getDataType().isInteger() || labels.getShape().dimension() != 1) {
+            throw new IllegalArgumentException(parameter + " has data type " + labels.getDataType() + " and shape " + labels.getShape()
+                    + "; integer labels of shape (n) are required");
+        }
+        try (NDArray wide = labels.toType(DataType.INT64, true); NDArray low = wide.min(); NDArray high = wide.max()) {
+            if (low.getLong() < 0 || high.getLong() >= classes) {
+                throw new IllegalArgumentException(parameter + " has values in [" + low.getLong() + ", " + high.getLong() + "]: "
+                        + classes + " classes take labels in [0, " + (classes - 1) + "]");
+            }
+        }
+    }
+
     /** Accepts a non-null value. */
     public static <T> T nonNull(String parameter, T value) {
         if (value == null) {

@@ -122,7 +122,9 @@ import org.junit.jupiter.api.TestFactory;
  * evaluated once on a small batch, samplers and chains run a few steps, and data loaders get missing, empty and
  * corrupt files (the message then names the path). Every package is covered: schedules, SDEs, processes, oracles,
  * samplers (DDIM, DPM-Solver, EDM), ODE solvers, losses, networks (UNet.Config, GroupNorm, ImageClassifier), MCMC,
- * image data, training and metrics (FD, IS, classifier scores).
+ * image data, training and metrics (FD, IS, classifier scores), guidance (classifier-free, classifier, tilted
+ * densities, label dropout), inverse problems (operators, observations, DPS, replacement), latent models (Gaussians,
+ * linear-Gaussian model, VAE, learned schedules), the reverse family, the Girsanov bound and geometric Brownian motion.
  */
 class PublicApiFuzzTest extends ManagedTest {
 
