@@ -855,7 +855,7 @@ class PublicApiFuzzTest extends ManagedTest {
     @TestFactory
     Stream<DynamicTest> everyCallWorksOrRefusesItsArgumentByName() {
         List<Case> all = all();
-        assertTrue(all.size() >= 300, all.size() + " cases");
+        assertTrue(all.size() >= 2500, all.size() + " cases");
         return all.stream().map(c -> dynamicTest(c.name(), () -> assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             try {
                 check(c);
