@@ -26,10 +26,10 @@ public final class Gaussian {
         }
         for (int i = 0; i < covariance.length; i++) {
             Arguments.finite("covariance[" + i + "]", covariance[i]);
-            Arguments.positive("covariance[" + i + "][" + i + "]", covariance[i][i]); // the diagonal of a positive definite matrix
             if (covariance[i].length != mean.length) {
                 throw new IllegalArgumentException("covariance row " + i + " has " + covariance[i].length + " entries: must be " + mean.length);
             }
+            Arguments.positive("covariance[" + i + "][" + i + "]", covariance[i][i]); // the diagonal of a positive definite matrix
             for (int j = 0; j < i; j++) {
                 if (covariance[i][j] != covariance[j][i]) {
                     throw new IllegalArgumentException("covariance[" + i + "][" + j + "] = " + covariance[i][j] + " but covariance[" + j

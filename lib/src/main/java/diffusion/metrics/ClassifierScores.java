@@ -17,7 +17,7 @@ import diffusion.nn.ImageClassifier;
  */
 public record ClassifierScores(NDArray features, NDArray probabilities) implements AutoCloseable {
 
-    /** The largest |pixel| scored: images lie in [-1, 1]; a 4 x 4 patch of 1e38 pixels silently overflows the features. */
+    /** The largest |pixel| scored: images lie in [-1, 1], samples overshoot little; a 4 x 4 patch of 1e38 overflows the features. */
     public static final double MAX_PIXEL = 100;
 
     /** Features and probabilities must be (n, width) and (n, K) arrays of the same n. */
