@@ -516,6 +516,8 @@ class PublicApiFuzzTest extends ManagedTest {
         entries("ElboReadings.predictNoise", "x0", x -> readings.predictNoise(overSchedule, x, points(8), 50));
         entries("Reparameterisation.sample", "logVariance", x -> Reparameterisation.sample(points(8), x, points(8)));
         entries("Reparameterisation.sample", "mean", x -> Reparameterisation.sample(x, points(8), points(8)));
+        entries("Reparameterisation.sample", "eps", x -> Reparameterisation.sample(points(8), points(8), x));
+        entries("ElboReadings.predictScore", "eps", x -> readings.predictScore(overSchedule, points(8), x, 50));
         ints("GaussianVae", "dim", v -> vae(v, 1, 4, 1));
         ints("GaussianVae", "latent dimension k", v -> vae(2, v, 4, 1));
         ints("GaussianVae", "width", v -> vae(2, 1, v, 1));
