@@ -1,6 +1,7 @@
 package diffusion;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -51,6 +52,34 @@ public final class Arguments {
         return value;
     }
 
+    /** Accepts an int in the closed interval [min, max]. */
+    public static int within(String parameter, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(parameter + " = " + value + " must lie in [" + min + ", " + max + "]");
+        }
+        return value;
+    }
+
+    /** The most hidden layers an MLP may have: as UNet's 2^10 residual blocks, deeper takes minutes to build and is never trained here. */
+    public static final int MAX_DEPTH = 1 << 10;
+
+    /**
+     * Accepts the sizes of an MLP: depth in [1, MAX_DEPTH], width &gt;= 1 with width^2 &lt;= MAX_ENTRIES (one hidden
+     * layer's weights), and each size its first or last layer reads or writes (named in names, "dim, classes", sizes
+     * in order) &gt;= 1 with size x width &lt;= MAX_ENTRIES (its block of weights).
+     */
+    public static void mlp(int width, int depth, String names, int... sizes) {
+        String[] parameters = names(names, sizes.length);
+        atLeast("width", width, 1);
+        derivedSize("width", width, "weights per hidden layer (width^2)", (long) width * width, MAX_ENTRIES);
+        within("depth", depth, 1, MAX_DEPTH);
+        for (int i = 0; i < sizes.length; i++) {
+            atLeast(parameters[i], sizes[i], 1);
+            derivedSize(parameters[i], sizes[i], "weights (" + parameters[i] + " x width = " + width + ")", (long) sizes[i] * width,
+                    MAX_ENTRIES);
+        }
+    }
+
     /** Accepts an int in [minimum, MAX_ENTRIES] (a count of steps, levels, bins or samples). */
     public static int size(String parameter, int value, int minimum) {
         if (value < minimum || value > MAX_ENTRIES) {
@@ -80,6 +109,61 @@ public final class Arguments {
         return values;
     }
 
+    /** Accepts a non-null array whose entries lie in [-bound, bound] (so are finite), naming parameter[i] otherwise. */
+    public static double[] bounded(String parameter, double[] values, double bound) {
+        nonNull(parameter, values);
+        for (int i = 0; i < values.length; i++) {
+            within(parameter + "[" + i + "]", values[i], -bound, bound);
+        }
+        return values;
+    }
+
+    /**
+     * The largest |guidance weight| (w, gamma, zeta): the guided output adds w times the model's terms, and beyond 1e6
+     * float32's relative rounding (6e-8) of those terms is as large as the unguided output itself.
+     */
+    public static final double MAX_GUIDANCE = 1e6;
+
+    /** Accepts a sample shape (each axis &gt;= 1, at most MAX_ENTRIES entries in all), naming parameter otherwise. */
+    public static Shape sampleShape(String parameter, Shape shape) {
+        nonNull(parameter, shape);
+        long entries = 1;
+        for (long axis : shape.getShape()) {
+            entries = axis < 1 ? -1 : entries * Math.min(axis, MAX_ENTRIES + 1);
+            if (entries < 1 || entries > MAX_ENTRIES) {
+                throw new IllegalArgumentException(parameter + " = " + shape + ": every axis must be >= 1, with at most "
+                        + MAX_ENTRIES + " entries in all");
+            }
+        }
+        return shape;
+    }
+
+    /** Accepts a non-null array whose entries are all finite and &gt; 0. */
+    public static void positive(String parameter, NDArray x) {
+        finite(parameter, x);
+        try (NDArray low = x.lte(0); NDArray any = low.any()) {
+            if (any.getBoolean()) {
+                throw new IllegalArgumentException(parameter + " has " + low.countNonzero().getLong()
+                        + " entries <= 0; every entry must be > 0");
+            }
+        }
+    }
+
+    /** Accepts non-null integer labels of shape (n) with values in 0..classes-1. */
+    public static void labels(String parameter, NDArray labels, int classes) {
+        nonNull(parameter, labels);
+        if (!labels.getDataType().isInteger() || labels.getShape().dimension() != 1) {
+            throw new IllegalArgumentException(parameter + " has data type " + labels.getDataType() + " and shape " + labels.getShape()
+                    + "; integer labels of shape (n) are required");
+        }
+        try (NDArray wide = labels.toType(DataType.INT64, true); NDArray low = wide.min(); NDArray high = wide.max()) {
+            if (low.getLong() < 0 || high.getLong() >= classes) {
+                throw new IllegalArgumentException(parameter + " has values in [" + low.getLong() + ", " + high.getLong() + "]: "
+                        + classes + " classes take labels in [0, " + (classes - 1) + "]");
+            }
+        }
+    }
+
     /** Accepts a non-null value. */
     public static <T> T nonNull(String parameter, T value) {
         if (value == null) {
@@ -94,13 +178,19 @@ public final class Arguments {
      * any is used.
      */
     public static void allNonNull(String names, Object... values) {
-        String[] parameters = names.split(",\\s*");
-        if (parameters.length != values.length) {
-            throw new IllegalStateException(parameters.length + " names (" + names + ") for " + values.length + " values");
-        }
+        String[] parameters = names(names, values.length);
         for (int i = 0; i < values.length; i++) {
             nonNull(parameters[i], values[i]);
         }
+    }
+
+    /** The parameter names in names ("schedule, kernel, data"), which must be count. */
+    private static String[] names(String names, int count) {
+        String[] parameters = names.split(",\\s*");
+        if (parameters.length != count) {
+            throw new IllegalStateException(parameters.length + " names (" + names + ") for " + count + " values");
+        }
+        return parameters;
     }
 
     /**
@@ -179,6 +269,54 @@ public final class Arguments {
         if (!allFinite(x)) {
             throw new IllegalArgumentException(parameter + " has " + nonFiniteRows(x).countNonzero().getLong()
                     + " rows with NaN or infinite entries; every entry must be finite");
+        }
+    }
+
+    /**
+     * The largest |entry| of a point a sampler or a chain starts from: an entry's square (every Gaussian density,
+     * score and step squares distances) stays below float32's 3.4e38 with room for a sum over 300 coordinates.
+     */
+    public static final double MAX_POINT_ENTRY = 1e18;
+
+    /**
+     * Accepts a non-null array (n, ...) whose entries are finite and lie in [-bound, bound]; otherwise names the first
+     * row with an entry outside, parameter[row], and that entry.
+     */
+    public static void bounded(String parameter, NDArray x, double bound) {
+        finite(parameter, x);
+        try (NDArray magnitude = x.abs(); NDArray outside = magnitude.gt(bound); NDArray any = outside.any()) {
+            if (!any.getBoolean()) {
+                return;
+            }
+        }
+        long n = x.getShape().get(0);
+        double[] values = x.toType(DataType.FLOAT64, false).toDoubleArray();
+        int perRow = Math.toIntExact(values.length / n);
+        for (int i = 0; i < values.length; i++) {
+            if (Math.abs(values[i]) > bound) {
+                throw new IllegalArgumentException(parameter + "[" + i / perRow + "] has an entry " + values[i]
+                        + ": every entry must lie in [" + -bound + ", " + bound + "]");
+            }
+        }
+    }
+
+    /**
+     * Accepts result (n, ...), computed per row i from the caller's parameter[i] = values[i], when it is finite;
+     * otherwise refuses parameter[i] of the first row with a NaN or infinite entry, saying which quantity left the
+     * range of result's data type.
+     */
+    public static void finiteRows(String parameter, double[] values, String quantity, NDArray result) {
+        try (NDArray bad = nonFiniteRows(result)) {
+            if (!bad.any().getBoolean()) {
+                return;
+            }
+            boolean[] rows = bad.toBooleanArray();
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i]) {
+                    throw new IllegalArgumentException(parameter + "[" + i + "] = " + values[i] + " gives " + quantity
+                            + " outside the range of " + result.getDataType());
+                }
+            }
         }
     }
 

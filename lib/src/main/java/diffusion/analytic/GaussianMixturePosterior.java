@@ -48,7 +48,7 @@ public final class GaussianMixturePosterior {
     public static GaussianMixturePosterior imputation(GaussianMixture prior, boolean[] observed, double[] y) {
         Arguments.nonNull("prior", prior);
         Arguments.nonNull("observed", observed);
-        Arguments.finite("y", Arguments.nonNull("y", y));
+        Arguments.bounded("y", y, Arguments.MAX_POINT_ENTRY);
         int d = prior.dim();
         if (observed.length != d || y.length != d) {
             throw new IllegalArgumentException("observed has " + observed.length + " and y " + y.length + " entries; both must equal d = " + d);
@@ -89,15 +89,17 @@ public final class GaussianMixturePosterior {
     public static GaussianMixturePosterior linear(GaussianMixture prior, double[][] a, double sigmaY, double[] y) {
         Arguments.nonNull("prior", prior);
         Arguments.nonNull("a", a);
-        Arguments.finite("y", Arguments.nonNull("y", y));
-        Arguments.positive("sigmaY", Arguments.finite("sigmaY", sigmaY));
+        Arguments.bounded("y", y, Arguments.MAX_POINT_ENTRY);
+        Arguments.positive("sigmaY", sigmaY);
+        Arguments.finiteResult("sigmaY", sigmaY, "sigmaY^2", sigmaY * sigmaY);
+        Arguments.finiteResult("sigmaY", sigmaY, "1 / sigmaY^2", 1 / (sigmaY * sigmaY));
         int d = prior.dim();
         int rows = a.length;
         if (rows < 1 || y.length != rows) {
             throw new IllegalArgumentException("a has " + rows + " rows and y " + y.length + " entries: need equal counts >= 1");
         }
         for (int i = 0; i < rows; i++) {
-            if (Arguments.finite("a[" + i + "]", Arguments.nonNull("a[" + i + "]", a[i])).length != d) {
+            if (Arguments.bounded("a[" + i + "]", a[i], Arguments.MAX_POINT_ENTRY).length != d) {
                 throw new IllegalArgumentException("a[" + i + "] has " + a[i].length + " entries but the prior has d = " + d);
             }
         }

@@ -55,7 +55,7 @@ public final class GirsanovBound {
     /** Both sides at perturbation size c (finite), the ODEs integrated over steps (&gt;= 1) uniform RK4 steps. */
     public Sides sides(double c, int steps) {
         Arguments.finite("c", c);
-        Arguments.atLeast("steps", steps, 1);
+        Arguments.size("steps", steps, 1);
         double T = sde.T();
         double priorVariance = sde.priorStd(T) * sde.priorStd(T);
         double h = T / steps;
@@ -71,12 +71,18 @@ public final class GirsanovBound {
             }
         }
         double priorKl = kl(sde.meanScale(T) * mu0, variance(T), 0, priorVariance);
-        return new Sides(c, kl(mu0, v0, y[0], y[1]), priorKl, y[2], y[0], y[1]);
+        Sides sides = new Sides(c, kl(mu0, v0, y[0], y[1]), priorKl, y[2], y[0], y[1]);
+        String parameters = "mu0 = " + mu0 + ", v0 = " + v0 + ", a = " + a + ", k = " + k + ", c"; // the sides depend on them all
+        Arguments.finiteResult(parameters, c, "the bound", sides.bound());
+        Arguments.finiteResult(parameters, c, "the sampled KL", sides.sampledKl());
+        return sides;
     }
 
     /** The perturbed score model s = exact + c (a + k x) over exact's kernel (which must be this bound's SDE). */
     public ScoreModel perturbed(ScoreModel exact, double c) {
         Arguments.finite("c", c);
+        Arguments.finiteResult("c", c, "c k in float32", (float) (c * k)); // the field is computed in the state's float32
+        Arguments.finiteResult("c", c, "c a in float32", (float) (c * a));
         if (exact.kernel() != sde) {
             throw new IllegalArgumentException("the exact model predicts for " + exact.kernel() + ", not for " + sde);
         }

@@ -42,7 +42,7 @@ public final class TiltedDensity {
     public static TiltedDensity of(GaussianMixture conditional, GaussianMixture marginal, double w, double[] lo, double[] hi, int cells) {
         Arguments.nonNull("conditional", conditional);
         Arguments.nonNull("marginal", marginal);
-        Arguments.finite("w", w);
+        Arguments.within("w", w, -Arguments.MAX_GUIDANCE, Arguments.MAX_GUIDANCE);
         Arguments.nonNull("lo", lo);
         Arguments.nonNull("hi", hi);
         if (conditional.dim() != 2 || marginal.dim() != 2) {
@@ -54,8 +54,8 @@ public final class TiltedDensity {
         }
         double[] width = new double[2];
         for (int j = 0; j < 2; j++) {
-            Arguments.finite("lo[" + j + "]", lo[j]);
-            Arguments.finite("hi[" + j + "]", hi[j]);
+            Arguments.within("lo[" + j + "]", lo[j], -Arguments.MAX_POINT_ENTRY, Arguments.MAX_POINT_ENTRY);
+            Arguments.within("hi[" + j + "]", hi[j], -Arguments.MAX_POINT_ENTRY, Arguments.MAX_POINT_ENTRY);
             if (!(hi[j] > lo[j])) {
                 throw new IllegalArgumentException("hi[" + j + "] = " + hi[j] + " must exceed lo[" + j + "] = " + lo[j]);
             }

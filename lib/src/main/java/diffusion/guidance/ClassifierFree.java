@@ -21,10 +21,10 @@ public final class ClassifierFree implements ScoreModel {
     private final ScoreModel unconditional;
     private final double w;
 
-    /** Guidance of weight w (finite; w = 0 gives model.given(label)) towards a label in 0..K-1. */
+    /** Guidance of weight w (|w| &lt;= MAX_GUIDANCE; w = 0 gives model.given(label)) towards a label in 0..K-1. */
     public ClassifierFree(ConditionalModel model, int label, double w) {
         Arguments.nonNull("model", model);
-        this.w = Arguments.finite("w", w);
+        this.w = Arguments.within("w", w, -Arguments.MAX_GUIDANCE, Arguments.MAX_GUIDANCE);
         this.conditional = model.given(ConditionalModel.requireLabel(label, model.classes()));
         this.unconditional = model.unconditional();
     }

@@ -22,7 +22,7 @@ public final class ClassifierGuidance {
     public static Guided of(ConditionalModel model, Classifier classifier, int label, double gamma) {
         Arguments.nonNull("model", model);
         Arguments.nonNull("classifier", classifier);
-        Arguments.finite("gamma", gamma);
+        Arguments.within("gamma", gamma, -Arguments.MAX_GUIDANCE, Arguments.MAX_GUIDANCE);
         if (classifier.classes() != model.classes()) {
             throw new IllegalArgumentException("the classifier has " + classifier.classes() + " classes and the model "
                     + model.classes() + ": they must be equal");

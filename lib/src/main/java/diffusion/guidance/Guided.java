@@ -23,11 +23,11 @@ public final class Guided implements ScoreModel {
     private final LogLikelihood term;
     private final double gamma;
 
-    /** base's score plus gamma times the gradient of term; gamma finite (0 gives base's score). */
+    /** base's score plus gamma times the gradient of term; |gamma| &lt;= MAX_GUIDANCE (0 gives base's score). */
     public Guided(ScoreModel base, LogLikelihood term, double gamma) {
         this.base = Arguments.nonNull("base", base);
         this.term = Arguments.nonNull("term", term);
-        this.gamma = Arguments.finite("gamma", gamma);
+        this.gamma = Arguments.within("gamma", gamma, -Arguments.MAX_GUIDANCE, Arguments.MAX_GUIDANCE);
     }
 
     /** The guidance weight gamma. */

@@ -37,9 +37,7 @@ public final class LabelledMixture implements ConditionalModel {
                     + data.components() + ")");
         }
         for (int k = 0; k < labels.length; k++) {
-            if (labels[k] < 0) {
-                throw new IllegalArgumentException("labels[" + k + "] = " + labels[k] + ": labels must be >= 0");
-            }
+            Arguments.within("labels[" + k + "]", labels[k], 0, labels.length - 1); // each class 0..K-1 needs a component: K <= components
         }
         this.labels = labels.clone();
         this.classes = Arrays.stream(labels).max().getAsInt() + 1; // K = max_k c(k) + 1

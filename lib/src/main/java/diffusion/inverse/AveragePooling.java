@@ -16,7 +16,7 @@ public final class AveragePooling implements LinearOperator {
 
     /** Block means of size factor x factor over images of shape (C, H, W); H and W divisible by factor &gt;= 2. */
     public AveragePooling(Shape shape, int factor) {
-        this.shape = Arguments.nonNull("shape", shape);
+        this.shape = Arguments.sampleShape("shape", shape);
         if (shape.dimension() != 3) {
             throw new IllegalArgumentException("shape = " + shape + ": average pooling needs images (C, H, W)");
         }

@@ -18,8 +18,8 @@ public final class ChannelMixing implements LinearOperator {
 
     /** The mixing W, c_out rows of C entries, acting on samples of shape (C, ...). */
     public ChannelMixing(Shape shape, double[][] weights) {
-        this.shape = Arguments.nonNull("shape", shape);
-        Arguments.nonNull("weights", weights);
+        Arguments.allNonNull("shape, weights", shape, weights);
+        this.shape = Arguments.sampleShape("shape", shape);
         long channels = shape.get(0);
         if (weights.length < 1 || weights.length > channels) {
             throw new IllegalArgumentException("weights has " + weights.length + " rows: need 1 to C = " + channels + " output channels");

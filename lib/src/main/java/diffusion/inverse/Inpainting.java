@@ -17,8 +17,8 @@ public final class Inpainting implements LinearOperator {
 
     /** The mask (entries 0 or 1, row-major over shape), 1 = observed. */
     public Inpainting(Shape shape, double[] mask) {
-        this.shape = Arguments.nonNull("shape", shape);
-        Arguments.nonNull("mask", mask);
+        Arguments.allNonNull("shape, mask", shape, mask);
+        this.shape = Arguments.sampleShape("shape", shape);
         if (mask.length != shape.size()) {
             throw new IllegalArgumentException("mask has " + mask.length + " entries but the sample shape " + shape + " has "
                     + shape.size());

@@ -32,6 +32,7 @@ public final class Observation {
     public static Observation of(LinearOperator operator, NDArray x, double sigmaY) {
         Arguments.allNonNull("operator, x", operator, x);
         operator.requireInput("x", x);
+        Arguments.finite("x", x);
         return new Observation(operator, operator.apply(x), sigmaY);
     }
 

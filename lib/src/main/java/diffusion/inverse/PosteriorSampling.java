@@ -37,9 +37,10 @@ public final class PosteriorSampling implements LogLikelihood {
         observation.operator().requireModel(model);
     }
 
-    /** Chung et al.'s normalised step: the term -zeta ||y - A x0hat(x_t)|| per row, zeta &gt; 0 (sigma_y is not used). */
+    /** Chung et al.'s normalised step: the term -zeta ||y - A x0hat(x_t)|| per row, 0 &lt; zeta &lt;= MAX_GUIDANCE (sigma_y is not used). */
     public static Guided normalised(ScoreModel model, Observation observation, double zeta) {
-        return new Guided(model, new PosteriorSampling(model, observation, Arguments.positive("zeta", zeta)), 1);
+        Arguments.within("zeta", Arguments.positive("zeta", zeta), 0, Arguments.MAX_GUIDANCE);
+        return new Guided(model, new PosteriorSampling(model, observation, zeta), 1);
     }
 
     /** The guided model s(x, t) + gamma grad log p(y | x0hat(x_t)), a score model every sampler runs on. */

@@ -28,11 +28,13 @@ public final class ContinuousBound {
     public static MonteCarlo.Estimate estimate(NDManager manager, ScoreModel model, DataSource data, int strata, int perStratum, long seed) {
         Arguments.allNonNull("manager, model, data", manager, model, data);
         schedule(model, data);
-        Arguments.atLeast("strata", strata, 2);
+        Arguments.size("strata", strata, 2);
         if (strata % 2 != 0) {
             throw new IllegalArgumentException("strata = " + strata + ": must be even (the standard error pairs adjacent strata)");
         }
         Arguments.atLeast("perStratum", perStratum, 1);
+        Arguments.derivedSize("perStratum", perStratum, "denoiser evaluations (strata x perStratum)", (long) strata * perStratum,
+                Arguments.MAX_ENTRIES);
         Noise noise = Noise.seeded(seed);
         float[] offsets = noise.uniform(manager, new Shape(strata)).toFloatArray();
         double[] means = new double[strata];
@@ -83,7 +85,9 @@ public final class ContinuousBound {
         double sum = 0;
         for (int j = 0; j < variance.length; j++) {
             Arguments.positive("variance[" + j + "]", variance[j]);
-            sum += 0.5 * Math.log((1 + schedule.snr(0) * variance[j]) / (1 + schedule.snr(1) * variance[j]));
+            double v = variance[j];
+            sum += 0.5 * (v < 1 ? Math.log1p(schedule.snr(0) * v) - Math.log1p(schedule.snr(1) * v) // log((1 + SNR(0) v) / (1 + SNR(1) v))
+                    : Math.log(schedule.snr(0) + 1 / v) - Math.log(schedule.snr(1) + 1 / v)); // the same over v: no overflow for huge v
         }
         return sum;
     }

@@ -60,6 +60,8 @@ public final class ElboReadings {
 
     private NDArray noisy(NDArray x0, NDArray eps, int t) {
         Arguments.requireSame("x0", x0, "eps", eps);
+        Arguments.bounded("x0", x0, Arguments.MAX_POINT_ENTRY);
+        Arguments.bounded("eps", eps, Arguments.MAX_POINT_ENTRY);
         if (t < 2 || t > schedule.T()) {
             throw new IllegalArgumentException("t = " + t + ": the three readings are of the KL terms, t in 2.." + schedule.T());
         }

@@ -18,7 +18,7 @@ public final class Gaussian {
     /** N(mean, covariance): mean of length k >= 1, covariance k x k symmetric positive definite (refused otherwise). */
     public Gaussian(double[] mean, double[][] covariance) {
         Arguments.allNonNull("mean, covariance", mean, covariance);
-        Arguments.finite("mean", mean);
+        Arguments.bounded("mean", mean, Arguments.MAX_POINT_ENTRY);
         Arguments.atLeast("mean.length", mean.length, 1);
         Arguments.nonNull("covariance", covariance);
         if (covariance.length != mean.length) {
@@ -29,6 +29,7 @@ public final class Gaussian {
             if (covariance[i].length != mean.length) {
                 throw new IllegalArgumentException("covariance row " + i + " has " + covariance[i].length + " entries: must be " + mean.length);
             }
+            Arguments.positive("covariance[" + i + "][" + i + "]", covariance[i][i]); // the diagonal of a positive definite matrix
             for (int j = 0; j < i; j++) {
                 if (covariance[i][j] != covariance[j][i]) {
                     throw new IllegalArgumentException("covariance[" + i + "][" + j + "] = " + covariance[i][j] + " but covariance[" + j
@@ -54,6 +55,7 @@ public final class Gaussian {
     /** N(0, I_k), k >= 1. */
     public static Gaussian standard(int k) {
         Arguments.atLeast("k", k, 1);
+        Arguments.derivedSize("k", k, "covariance entries (k^2)", (long) k * k, Arguments.MAX_ENTRIES);
         double[] ones = new double[k];
         java.util.Arrays.fill(ones, 1);
         return diagonal(new double[k], ones);
@@ -118,7 +120,7 @@ public final class Gaussian {
     }
 
     private void requireLength(String parameter, double[] x) {
-        if (Arguments.nonNull(parameter, x).length != dim()) {
+        if (Arguments.finite(parameter, x).length != dim()) {
             throw new IllegalArgumentException(parameter + " has length " + x.length + ": must be " + dim());
         }
     }

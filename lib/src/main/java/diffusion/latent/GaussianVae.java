@@ -42,10 +42,11 @@ public final class GaussianVae extends AbstractBlock {
     public GaussianVae(int dim, int latentDim, int width, int depth, Decoder likelihood) {
         super(VERSION);
         this.likelihood = Arguments.nonNull("likelihood", likelihood);
-        this.dim = Arguments.atLeast("dim", dim, 1);
-        this.latentDim = Arguments.atLeast("latent dimension k", latentDim, 1);
-        this.width = Arguments.atLeast("width", width, 1);
-        this.depth = Arguments.atLeast("depth", depth, 1);
+        Arguments.mlp(width, depth, "dim, latent dimension k", dim, latentDim);
+        this.dim = dim;
+        this.latentDim = latentDim;
+        this.width = width;
+        this.depth = depth;
         this.encoder = addChildBlock("encoder", mlp(2 * latentDim));
         this.decoder = addChildBlock("decoder", mlp(2 * dim));
     }

@@ -25,7 +25,7 @@ public final class LinearGaussianModel implements DataSource {
     private final int d;
     private final int k;
 
-    /** W (d x k, d >= 1, latent dimension k >= 1), b (length d), sigma > 0 finite. */
+    /** W (d x k, d >= 1, latent dimension k >= 1), b (length d), entries within +-MAX_POINT_ENTRY, sigma > 0 with sigma^2 and 1 / sigma^2 finite. */
     public LinearGaussianModel(double[][] w, double[] b, double sigma) {
         Arguments.allNonNull("w, b", w, b);
         Arguments.atLeast("data dimension d (rows of w)", w.length, 1);
@@ -33,14 +33,16 @@ public final class LinearGaussianModel implements DataSource {
         this.d = w.length;
         this.k = w[0].length;
         for (int i = 0; i < d; i++) {
-            if (Arguments.finite("w[" + i + "]", w[i]).length != k) {
+            if (Arguments.bounded("w[" + i + "]", Arguments.nonNull("w[" + i + "]", w[i]), Arguments.MAX_POINT_ENTRY).length != k) {
                 throw new IllegalArgumentException("w row " + i + " has " + w[i].length + " entries: every row needs k = " + k);
             }
         }
-        if (Arguments.finite("b", Arguments.nonNull("b", b)).length != d) {
+        if (Arguments.bounded("b", b, Arguments.MAX_POINT_ENTRY).length != d) {
             throw new IllegalArgumentException("b has length " + b.length + ": must be d = " + d);
         }
-        this.sigma = Arguments.positive("sigma", Arguments.finite("sigma", sigma));
+        this.sigma = Arguments.positive("sigma", sigma);
+        Arguments.finiteResult("sigma", sigma, "sigma^2", sigma * sigma);
+        Arguments.finiteResult("sigma", sigma, "1 / sigma^2", 1 / (sigma * sigma)); // the posterior precision W^T W / sigma^2 + I
         this.w = new double[d][];
         for (int i = 0; i < d; i++) {
             this.w[i] = w[i].clone();
@@ -51,7 +53,9 @@ public final class LinearGaussianModel implements DataSource {
     /** A model with W's entries N(0, 1) / sqrt(k) and b's N(0, 1) (seeded), latent dimension k >= 1, sigma > 0. */
     public static LinearGaussianModel random(NDManager manager, int d, int k, double sigma, long seed) {
         Arguments.atLeast("data dimension d", d, 1);
+        Arguments.derivedSize("data dimension d", d, "entries of the marginal covariance (d^2)", (long) d * d, Arguments.MAX_ENTRIES);
         Arguments.atLeast("latent dimension k", k, 1);
+        Arguments.derivedSize("latent dimension k", k, "entries of the posterior covariance (k^2)", (long) k * k, Arguments.MAX_ENTRIES);
         Arguments.positive("sigma", Arguments.finite("sigma", sigma));
         Noise noise = Noise.seeded(seed);
         float[] entries = noise.normal(manager, new Shape(d, k)).toFloatArray();
@@ -101,6 +105,7 @@ public final class LinearGaussianModel implements DataSource {
     /** log p(x) per row (n,) of a batch x (n, d), in double precision from the exact marginal. */
     public double[] logMarginal(NDArray x) {
         Arguments.requireBatch("x", x, d);
+        Arguments.finite("x", x);
         Gaussian marginal = marginal();
         double[] values = x.toType(DataType.FLOAT64, false).toDoubleArray();
         double[] out = new double[(int) x.getShape().get(0)];
@@ -178,6 +183,7 @@ public final class LinearGaussianModel implements DataSource {
     public MonteCarlo.Estimate elboEstimate(NDManager manager, double[] x, Gaussian q, int n, long seed) {
         requireLatent(q);
         Arguments.atLeast("n", n, 2);
+        Arguments.sampleCount(n, k);
         float[] unit = Noise.seeded(seed).normal(manager, new Shape(n, k)).toFloatArray();
         Gaussian prior = prior();
         double[] values = new double[n];
@@ -199,7 +205,7 @@ public final class LinearGaussianModel implements DataSource {
     }
 
     private double[] residual(double[] x, double[] z) {
-        if (Arguments.finite("x", Arguments.nonNull("x", x)).length != d) {
+        if (Arguments.bounded("x", x, Arguments.MAX_POINT_ENTRY).length != d) {
             throw new IllegalArgumentException("x has length " + x.length + ": must be d = " + d);
         }
         double[] mean = Dense.multiply(w, z);

@@ -72,7 +72,7 @@ public final class MonotoneGamma implements PerturbationKernel {
      * (u_j uniform, placing each sigmoid's step inside [0, 1]), w3_j = |n| (n standard normal).
      */
     public static MonotoneGamma random(NDManager manager, double gamma0, double gamma1, int width, long seed) {
-        Arguments.atLeast("width", width, 1);
+        Arguments.size("width", width, 1);
         Noise noise = Noise.seeded(seed);
         float[] a = noise.normal(manager, new Shape(width)).toFloatArray();
         float[] u = noise.uniform(manager, new Shape(width)).toFloatArray();

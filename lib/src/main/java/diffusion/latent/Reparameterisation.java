@@ -10,6 +10,9 @@ import diffusion.Scalar;
  */
 public final class Reparameterisation {
 
+    /** The largest |log sigma^2|: exp(90 / 2) = 3.5e19 times an eps within MAX_POINT_ENTRY (1e18) stays within float32. */
+    public static final double MAX_LOG_VARIANCE = 90;
+
     private Reparameterisation() {
     }
 
@@ -17,6 +20,9 @@ public final class Reparameterisation {
     public static NDArray sample(NDArray mean, NDArray logVariance, NDArray eps) {
         Arguments.requireSame("mean", mean, "logVariance", logVariance);
         Arguments.requireSame("mean", mean, "eps", eps);
+        Arguments.bounded("mean", mean, Arguments.MAX_POINT_ENTRY);
+        Arguments.bounded("logVariance", logVariance, MAX_LOG_VARIANCE);
+        Arguments.bounded("eps", eps, Arguments.MAX_POINT_ENTRY);
         return mean.add(Scalar.times(logVariance, 0.5).exp().mul(eps)); // mu + exp(log sigma^2 / 2) eps
     }
 }

@@ -53,7 +53,10 @@ public final class EdmLoss {
         for (int i = 0; i < n; i++) {
             Arguments.finiteResult("sigma[" + i + "]", Arguments.positive("sigma[" + i + "]", sigma[i]), "1 / sigma^2", 1 / (sigma[i] * sigma[i]));
         }
+        Arguments.finite("x0", x0);
+        Arguments.finite("noise", noise);
         NDArray y = x0.add(noise.mul(Scalar.rows(x0, sigma))); // y = x_0 + sigma n
+        Arguments.finiteRows("sigma", sigma, "x_0 + sigma n", y);
         NDArray denoised = preconditioning.denoise(network, parameters, y, sigma, true);
         double[] lambda = new double[n];
         for (int i = 0; i < n; i++) {

@@ -49,6 +49,7 @@ public final class Banana implements Target, DataSource {
     @Override
     public NDArray logDensity(NDArray x) {
         Arguments.floatingBatch("x", x, "N", dim);
+        Arguments.finite("x", x);
         NDArray x1 = x.get(":, 0");
         NDArray r = residual(x);
         NDArray rest = x.get(":, 2:").square().sum(new int[] {1});
@@ -60,6 +61,7 @@ public final class Banana implements Target, DataSource {
     @Override
     public NDArray gradLogDensity(NDArray x) {
         Arguments.floatingBatch("x", x, "N", dim);
+        Arguments.finite("x", x);
         NDArray x1 = x.get(":, 0:1");
         NDArray r = residual(x).expandDims(1);
         NDArray first = x1.div(-a * a).add(x1.mul(r).mul(2 * b));

@@ -74,7 +74,7 @@ public final class Langevin {
         try (NDManager scratch = manager.newSubManager()) {
             NDArray start = initial.duplicate();
             start.attach(scratch);
-            Arguments.finite("initial", start);
+            Arguments.bounded("initial", start, Arguments.MAX_POINT_ENTRY);
             Noise noise = Noise.seeded(seed);
             trajectory.offer(0, start);
             Chain chain = advance(metered, start, name(), trajectory.and(Monitor.progress()), noise);

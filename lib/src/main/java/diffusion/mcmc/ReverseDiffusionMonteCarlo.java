@@ -99,7 +99,7 @@ public final class ReverseDiffusionMonteCarlo {
         x.attach(manager);
         try (NDManager check = manager.newSubManager()) {
             check.tempAttachAll(x);
-            Arguments.finite("initial", x);
+            Arguments.bounded("initial", x, Arguments.MAX_POINT_ENTRY);
         } catch (IllegalArgumentException e) {
             x.close();
             throw e;

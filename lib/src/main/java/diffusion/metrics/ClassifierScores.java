@@ -17,6 +17,9 @@ import diffusion.nn.ImageClassifier;
  */
 public record ClassifierScores(NDArray features, NDArray probabilities) implements AutoCloseable {
 
+    /** The largest |pixel| scored: images lie in [-1, 1], samples overshoot little; a 4 x 4 patch of 1e38 overflows the features. */
+    public static final double MAX_PIXEL = 100;
+
     /** Features and probabilities must be (n, width) and (n, K) arrays of the same n. */
     public ClassifierScores {
         Arguments.nonNull("features", features);
@@ -31,7 +34,7 @@ public record ClassifierScores(NDArray features, NDArray probabilities) implemen
     /**
      * Runs images (n, C, H, W) through the classifier in batches of batchSize &gt;= 1. classes is the class count of the
      * data set the images come from: a classifier trained for another count, or images of another shape than the
-     * classifier's, are refused before any work.
+     * classifier's, or images with NaN, infinite or pixels beyond +-MAX_PIXEL, are refused before any work.
      */
     public static ClassifierScores of(ImageClassifier classifier, int classes, NDArray images, int batchSize) {
         Arguments.allNonNull("classifier, images", classifier, images);
@@ -41,7 +44,7 @@ public record ClassifierScores(NDArray features, NDArray probabilities) implemen
         }
         classifier.requireImages("images", images);
         Arguments.atLeast("batchSize", batchSize, 1);
-        Arguments.finite("images", images);
+        Arguments.bounded("images", images, MAX_PIXEL);
         long n = images.getShape().get(0);
         NDList features = new NDList();
         NDList probabilities = new NDList();

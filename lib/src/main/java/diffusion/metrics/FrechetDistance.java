@@ -47,10 +47,22 @@ public final class FrechetDistance {
     private FrechetDistance() {
     }
 
+    /** The largest |mu_i|: ||mu1 - mu2||^2 sums squares up to 4e200, finite in a double for any d an array can hold. */
+    public static final double MAX_MEAN = 1e100;
+
+    /** The largest variance sigma_ii: at 1e90 the eigen-decomposition of S1^{1/2} S2 S1^{1/2} (entries ~ sigma^2) fails. */
+    public static final double MAX_VARIANCE = 1e60;
+
+    /** The largest |feature| fitted: a sample variance is at most twice the largest squared entry, 2e58 &lt; MAX_VARIANCE. */
+    public static final double MAX_FEATURE = 1e29;
+
     /** A Gaussian N(mu, sigma) on R^d: mean mu (d) and symmetric positive semi-definite covariance sigma (d x d). */
     public record Gaussian(double[] mu, double[][] sigma) {
 
-        /** Checks that mu and sigma are finite, sigma is d x d, symmetric and positive semi-definite (to rounding). */
+        /**
+         * Checks that sigma is d x d, |mu_i| &lt;= MAX_MEAN, 0 &lt;= sigma_ii &lt;= MAX_VARIANCE, sigma is finite, symmetric and
+         * positive semi-definite (to rounding).
+         */
         public Gaussian {
             Arguments.nonNull("mu", mu);
             Arguments.nonNull("sigma", sigma);
@@ -63,13 +75,10 @@ public final class FrechetDistance {
                 if (sigma[i].length != mu.length) {
                     throw new IllegalArgumentException("sigma row " + i + " has length " + sigma[i].length + ": expected d = " + mu.length);
                 }
-                if (!Double.isFinite(mu[i])) {
-                    throw new IllegalArgumentException("mu[" + i + "] = " + mu[i] + " must be finite");
-                }
+                Arguments.within("mu[" + i + "]", mu[i], -MAX_MEAN, MAX_MEAN);
+                Arguments.within("sigma[" + i + "][" + i + "]", sigma[i][i], 0, MAX_VARIANCE);
                 for (int j = 0; j < mu.length; j++) {
-                    if (!Double.isFinite(sigma[i][j])) {
-                        throw new IllegalArgumentException("sigma[" + i + "][" + j + "] = " + sigma[i][j] + " must be finite");
-                    }
+                    Arguments.finite("sigma[" + i + "][" + j + "]", sigma[i][j]);
                     scale = Math.max(scale, Math.abs(sigma[i][j]));
                 }
             }
@@ -90,16 +99,23 @@ public final class FrechetDistance {
             }
         }
 
-        /** The Gaussian fitted to features (n, d), n &gt;= 2: the sample mean and the unbiased covariance (divisor n - 1). */
+        /**
+         * The Gaussian fitted to features (n, d), n &gt;= 2: the sample mean and the unbiased covariance (divisor n - 1).
+         * Entries beyond +-MAX_FEATURE are refused.
+         */
         public static Gaussian fit(NDArray features) {
-            Arguments.finite("features", features);
+            return fit("features", features);
+        }
+
+        /** fit(features), naming the caller's argument parameter in a refusal. */
+        private static Gaussian fit(String parameter, NDArray features) {
+            Arguments.bounded(parameter, features, MAX_FEATURE);
             Samples.checkPair(features, features, 2);
             int n = Math.toIntExact(features.getShape().get(0));
             int d = Math.toIntExact(features.getShape().get(1));
             try (NDManager scratch = features.getManager().newSubManager(features.getDevice())) {
                 NDArray x = features.toType(DataType.FLOAT64, true);
                 x.attach(scratch);
-                Arguments.finite("features", x);
                 NDArray mu = x.mean(new int[] {0});
                 NDArray centred = x.sub(mu);
                 NDArray sigma = centred.transpose().matMul(centred).div(n - 1); // sum_i (x_i - mu)(x_i - mu)^T / (n - 1)
@@ -121,7 +137,7 @@ public final class FrechetDistance {
     /** d^2 between the Gaussians fitted to features x (n, d) and y (m, d), n, m &gt;= 2. */
     public static double between(NDArray x, NDArray y) {
         Samples.checkPair(x, y, 2);
-        return of(Gaussian.fit(x), Gaussian.fit(y));
+        return of(Gaussian.fit("x", x), Gaussian.fit("y", y));
     }
 
     /** d^2 = ||mu1 - mu2||^2 + tr S1 + tr S2 - 2 tr (S1^{1/2} S2 S1^{1/2})^{1/2}, for Gaussians of one dimension. */

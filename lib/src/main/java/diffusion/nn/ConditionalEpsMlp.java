@@ -36,10 +36,11 @@ public final class ConditionalEpsMlp extends AbstractBlock implements TimeNetwor
     /** An MLP for d &gt;= 1 dimensional data over K &gt;= 1 classes, `depth` &gt;= 1 hidden layers of `width` &gt;= 1 units, an even embedding size. */
     public ConditionalEpsMlp(int dim, int classes, int width, int depth, int embeddingSize) {
         super(VERSION);
-        this.dim = Arguments.atLeast("dim", dim, 1);
-        this.classes = Arguments.atLeast("classes", classes, 1);
-        this.width = Arguments.atLeast("width", width, 1);
-        this.depth = Arguments.atLeast("depth", depth, 1);
+        Arguments.mlp(width, depth, "dim, classes, embedding size", dim, classes, embeddingSize);
+        this.dim = dim;
+        this.classes = classes;
+        this.width = width;
+        this.depth = depth;
         this.embedding = new SinusoidalEmbedding(embeddingSize);
         SequentialBlock layers = new SequentialBlock();
         for (int layer = 0; layer < depth; layer++) {

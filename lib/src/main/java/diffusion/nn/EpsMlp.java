@@ -47,10 +47,7 @@ public final class EpsMlp extends AbstractBlock implements TimeNetwork {
     /** As above with `outputs` >= 1 output units instead of d. */
     public EpsMlp(int dim, int outputs, int width, int depth, int embeddingSize) {
         super(VERSION);
-        Arguments.atLeast("dim", dim, 1);
-        Arguments.atLeast("outputs", outputs, 1);
-        Arguments.atLeast("width", width, 1);
-        Arguments.atLeast("depth", depth, 1);
+        Arguments.mlp(width, depth, "dim, outputs, embedding size", dim, outputs, embeddingSize);
         this.dim = dim;
         this.outputs = outputs;
         this.width = width;

@@ -79,11 +79,11 @@ public interface Sampler {
         }
     }
 
-    /** Accepts a finite start of shape (n, sampleShape...) on the model's kernel grid. */
+    /** Accepts a start of shape (n, sampleShape...) with finite entries within +-MAX_POINT_ENTRY, on the model's kernel grid. */
     static void requireStart(String sampler, ScoreModel model, TimeGrid grid, NDArray start) {
         requireGrid(sampler, model, grid);
         Arguments.requireSamples("start", start, model.sampleShape());
-        Arguments.finite("start", start);
+        Arguments.bounded("start", start, Arguments.MAX_POINT_ENTRY);
     }
 
     /** The samples (n, sampleShape...) and the model evaluations spent per sample (NFE). */

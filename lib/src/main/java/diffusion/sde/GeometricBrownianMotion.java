@@ -21,12 +21,23 @@ public final class GeometricBrownianMotion {
     private final double a;
     private final double v;
 
-    /** Drift rate mu, volatility sigma &gt; 0, data log x_0 ~ N(a, v) with v &gt; 0. */
+    /** The largest |log x_0| scale (a, mu, sigma, sqrt v): exp(88.7) overflows float32, in which x_t is computed. */
+    private static final double MAX_LOG = 88;
+
+    /** Drift rate mu, volatility sigma &gt; 0, data log x_0 ~ N(a, v) with v &gt; 0; |mu|, |a|, sigma, sqrt v at most MAX_LOG. */
     public GeometricBrownianMotion(double mu, double sigma, double a, double v) {
-        this.mu = Arguments.finite("mu", mu);
-        this.sigma = Arguments.positive("sigma", sigma);
-        this.a = Arguments.finite("a", a);
-        this.v = Arguments.positive("v", v);
+        this.mu = Arguments.within("mu", mu, -MAX_LOG, MAX_LOG);
+        this.sigma = Arguments.within("sigma", Arguments.positive("sigma", sigma), 0, MAX_LOG);
+        this.a = Arguments.within("a", a, -MAX_LOG, MAX_LOG);
+        this.v = Arguments.within("v", Arguments.positive("v", v), 0, MAX_LOG * MAX_LOG);
+    }
+
+    /** Accepts a time t &gt;= 0 (named parameter) whose log-moments m_t and s_t^2 are finite in float32, where x_t is computed. */
+    private double requireTime(String parameter, double t) {
+        Arguments.nonNegative(parameter, t);
+        Arguments.finiteResult(parameter, t, "m_t in float32", (float) logMean(t));
+        Arguments.finiteResult(parameter, t, "s_t^2 in float32", (float) logVariance(t));
+        return t;
     }
 
     /** m_t = a + (mu - sigma^2 / 2) t, the mean of log x_t. */
@@ -41,12 +52,15 @@ public final class GeometricBrownianMotion {
 
     /** n draws of x_t = exp(m_t + s_t z), shape (n, 1). */
     public NDArray sample(NDManager manager, int n, double t, Noise noise) {
-        Arguments.atLeast("n", n, 1);
+        Arguments.sampleCount(n, 1);
+        requireTime("t", t);
         return noise.normal(manager, new Shape(n, 1)).mul(Math.sqrt(logVariance(t))).add(logMean(t)).exp(); // exp(m + s z)
     }
 
     /** The exact score d/dx log p_t(x) = -(1 + (log x - m_t) / s_t^2) / x for x &gt; 0. */
     public NDArray score(NDArray x, double t) {
+        Arguments.positive("x", x);
+        requireTime("t", t);
         return x.log().sub(logMean(t)).div(logVariance(t)).add(1).div(x).neg();
     }
 
@@ -64,9 +78,10 @@ public final class GeometricBrownianMotion {
      * x &lt;- x - drift dt + sigma x sqrt(dt) z, each step in its own sub-manager; the result lives in manager.
      */
     public NDArray reverse(NDManager manager, NDArray xT, double T, int steps, Noise noise, boolean divergence) {
-        Arguments.positive("T", T);
-        Arguments.atLeast("steps", steps, 1);
+        requireTime("T", Arguments.positive("T", T));
+        Arguments.size("steps", steps, 1);
         Arguments.requireBatch("xT", xT, 1);
+        Arguments.positive("xT", xT);
         double dt = T / steps;
         NDArray x = xT.duplicate();
         x.attach(manager);

@@ -31,10 +31,11 @@ public record LabelDropout(int classes, double probability) {
     }
 
     /**
-     * labels (n,) with each entry replaced by K where u &lt; p, u ~ U[0, 1) per row from the engine's (seeded) generator;
+     * labels (n,) in 0..K-1 (refused otherwise) with each entry replaced by K where u &lt; p, u ~ U[0, 1) per row from the engine's (seeded) generator;
      * INT64, in labels' manager.
      */
     public NDArray apply(NDArray labels) {
+        Arguments.labels("labels", labels, classes);
         NDArray u = labels.getManager().randomUniform(0, 1, labels.getShape()).toDevice(labels.getDevice(), false);
         NDArray none = labels.getManager().full(labels.getShape(), classes, DataType.INT64).toDevice(labels.getDevice(), false);
         return NDArrays.where(u.lt(probability), none, labels.toType(DataType.INT64, false)); // K where u < p, else y

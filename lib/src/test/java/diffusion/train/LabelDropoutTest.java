@@ -2,6 +2,7 @@ package diffusion.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -40,5 +41,18 @@ class LabelDropoutTest extends ManagedTest {
         assertThrows(IllegalArgumentException.class, () -> new LabelDropout(3, Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> new LabelDropout(3, 1.5));
         assertThrows(IllegalArgumentException.class, () -> new LabelDropout(0, 0.1));
+    }
+
+    /** Labels outside 0..K-1 (the null class K included), of a floating type or not of shape (n) are refused by name. */
+    @Test
+    void labelsOutsideTheClassesAreRefused() {
+        LabelDropout dropout = new LabelDropout(3, 0.5);
+        for (int label : new int[] {-1, 3, Integer.MAX_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> dropout.apply(manager.create(new int[] {0, label})));
+            assertTrue(e.getMessage().startsWith("labels has values in ["), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> dropout.apply(manager.create(new float[] {0, 1})));
+        assertThrows(IllegalArgumentException.class, () -> dropout.apply(manager.zeros(new Shape(2, 2), DataType.INT64)));
     }
 }
