@@ -21,6 +21,9 @@ import java.util.SplittableRandom;
  *
  * <p>Two Monte Carlo forms (Form) share the same expectation for the exact model eps*, because E[eps | x_t] = eps*
  * gives E||eps - eps*||^2 = d - E||eps*||^2: Bao et al.'s squared norm, and one minus the residual.
+ *
+ * <p>The same draws give the per-coordinate moments Gamma_t,j = E[eps_theta_j(x_t, t)^2] (or 1 - E[(eps_j -
+ * eps_theta_j)^2]) of the diagonal optimal variance; Gamma_t is their average over j.
  */
 public final class EpsMoment {
 
@@ -30,7 +33,11 @@ public final class EpsMoment {
     private final int samples;
     private final long seed;
     private final Form form;
-    private final MonteCarlo.Estimate[] cache;
+    private final Moments[] cache;
+
+    /** One step's estimates: Gamma_t over per-row averages, and Gamma_t,j per coordinate with their standard errors. */
+    private record Moments(MonteCarlo.Estimate isotropic, double[] perDimension, double[] perDimensionError) {
+    }
 
     /** What is averaged per row. */
     public enum Form {
@@ -62,7 +69,7 @@ public final class EpsMoment {
         this.samples = M;
         this.seed = seed;
         this.form = form;
-        this.cache = new MonteCarlo.Estimate[s.T() + 1];
+        this.cache = new Moments[s.T() + 1];
     }
 
     public ScoreModel model() {
@@ -86,6 +93,40 @@ public final class EpsMoment {
 
     /** The estimate of Gamma_t with its Monte Carlo standard error, t in 1..T. */
     public MonteCarlo.Estimate estimate(int t) {
+        return moments(t).isotropic();
+    }
+
+    /** Gamma_t,j = E[eps_theta_j(x_t, t)^2] per coordinate j (in the chosen form), t in 1..T (estimated on first use). */
+    public double[] gammaPerDimension(int t) {
+        return moments(t).perDimension().clone();
+    }
+
+    /** The Monte Carlo standard errors of gammaPerDimension(t), per coordinate. */
+    public double[] gammaPerDimensionError(int t) {
+        return moments(t).perDimensionError().clone();
+    }
+
+    /** Estimates every step in steps not yet cached, with a progress line; returns Gamma at each of them. */
+    public double[] gammas(int... steps) {
+        ensure(steps);
+        double[] values = new double[steps.length];
+        for (int i = 0; i < steps.length; i++) {
+            values[i] = gamma(steps[i]);
+        }
+        return values;
+    }
+
+    /** As gammas, per coordinate: row i holds Gamma_{steps[i], j} for j = 1..d. */
+    public double[][] gammasPerDimension(int... steps) {
+        ensure(steps);
+        double[][] values = new double[steps.length][];
+        for (int i = 0; i < steps.length; i++) {
+            values[i] = gammaPerDimension(steps[i]);
+        }
+        return values;
+    }
+
+    private Moments moments(int t) {
         schedule.beta(t); // checks t in 1..T
         if (cache[t] == null) {
             cache[t] = compute(t);
@@ -93,31 +134,29 @@ public final class EpsMoment {
         return cache[t];
     }
 
-    /** Estimates every step in steps not yet cached, with a progress line; returns Gamma at each of them. */
-    public double[] gammas(int... steps) {
+    /** Computes the steps not yet cached, with a progress line. */
+    private void ensure(int... steps) {
         int missing = 0;
         for (int t : steps) {
             missing += t >= 1 && t <= schedule.T() && cache[t] == null ? 1 : 0;
         }
-        double[] values = new double[steps.length];
         Monitor monitor = missing > 0 ? Monitor.progress() : Monitor.quiet();
         monitor.start("Gamma_t (M=" + samples + ")", Math.max(1, missing));
         try {
             int done = 0;
-            for (int i = 0; i < steps.length; i++) {
-                boolean fresh = steps[i] >= 1 && steps[i] <= schedule.T() && cache[steps[i]] == null;
-                values[i] = gamma(steps[i]);
+            for (int t : steps) {
+                boolean fresh = t >= 1 && t <= schedule.T() && cache[t] == null;
+                moments(t);
                 if (fresh) {
-                    monitor.step(++done, steps[i], null, "");
+                    monitor.step(++done, t, null, "");
                 }
             }
         } finally {
             monitor.end();
         }
-        return values;
     }
 
-    private MonteCarlo.Estimate compute(int t) {
+    private Moments compute(int t) {
         long stepSeed = seed * 1_000_003L + t;
         SplittableRandom random = new SplittableRandom(stepSeed);
         long[] rows = new long[samples];
@@ -131,10 +170,22 @@ public final class EpsMoment {
             Environment.seed(stepSeed);
             NDArray eps = scratch.randomNormal(x0.getShape());
             NDArray predicted = model.epsilon(new ForwardProcess(schedule).sample(x0, t, eps), t);
+            NDArray squared = form == Form.SQUARED_NORM ? predicted.square() : eps.sub(predicted).square(); // eps_theta_j^2 or (eps_j - eps_theta_j)^2
             NDArray perRow = form == Form.SQUARED_NORM
-                    ? predicted.square().mean(new int[] {1}) // ||eps_theta||^2 / d
-                    : eps.sub(predicted).square().mean(new int[] {1}).neg().add(1); // 1 - ||eps - eps_theta||^2 / d
-            return MonteCarlo.estimate(perRow.toType(DataType.FLOAT64, false).toDoubleArray());
+                    ? squared.mean(new int[] {1}) // ||eps_theta||^2 / d
+                    : squared.mean(new int[] {1}).neg().add(1); // 1 - ||eps - eps_theta||^2 / d
+            MonteCarlo.Estimate isotropic = MonteCarlo.estimate(perRow.toType(DataType.FLOAT64, false).toDoubleArray());
+            NDArray entries = squared.toType(DataType.FLOAT64, false);
+            NDArray columnMean = entries.mean(new int[] {0});
+            NDArray mean = form == Form.SQUARED_NORM ? columnMean : columnMean.neg().add(1); // Gamma_t,j, or 1 - E[(eps_j - eps_theta_j)^2]
+            NDArray error = entries.sub(columnMean).square().sum(new int[] {0}).div(Math.max(1, samples - 1)).div(samples).sqrt(); // sd_j / sqrt(M)
+            return new Moments(isotropic, mean.toDoubleArray(), samples > 1 ? error.toDoubleArray() : nans(model.dim()));
         }
+    }
+
+    private static double[] nans(int d) {
+        double[] values = new double[d];
+        java.util.Arrays.fill(values, Double.NaN);
+        return values;
     }
 }

@@ -12,6 +12,11 @@ import diffusion.schedule.NoiseSchedule;
  * Tweedie, E tr Cov(x_0 | x_t) / d = (1 - alphaBar_t) / alphaBar_t (1 - Gamma_t), Gamma_t = E ||eps*(x_t, t)||^2 / d.
  * Theorem 2 bounds it: 0 <= E tr Cov(x_0 | x_t) / d <= min((1 - alphaBar_t) / alphaBar_t, r^2) for data in a box of
  * half-width r; estimates of Gamma_t are clipped to these bounds.
+ *
+ * <p>The diagonal case (Bao et al. 2022, Extended Analytic-DPM, with the exact mean): the same argument per coordinate,
+ * Var(x_{t-1,j} | x_t) = lambda_t^2 + c_t^2 Var(x_0j | x_t) and E Var(x_0j | x_t) = (1 - alphaBar_t) / alphaBar_t
+ * (1 - Gamma_t,j) with Gamma_t,j = E[eps*_j(x_t, t)^2], gives sigma*_t,j^2 = the scalar formula at Gamma_t,j, and
+ * Theorem 2's bounds hold per coordinate; the isotropic sigma*_t^2 is its average over j.
  */
 public final class OptimalVariance {
 
@@ -84,5 +89,15 @@ public final class OptimalVariance {
             throw new IllegalArgumentException("gamma = " + gamma + " must be finite");
         }
         return Math.min(Math.max(unclipped(t, gamma), lower(t)), upper(t));
+    }
+
+    /** sigma*_t,j^2 = sigmaSquared(t, Gamma_t,j) per coordinate j: the diagonal optimal variance, for finite estimates Gamma_t,j. */
+    public double[] sigmaSquared(int t, double[] gamma) {
+        Arguments.nonNull("gamma", gamma);
+        double[] variances = new double[gamma.length];
+        for (int j = 0; j < gamma.length; j++) {
+            variances[j] = sigmaSquared(t, gamma[j]);
+        }
+        return variances;
     }
 }

@@ -20,19 +20,34 @@ import diffusion.score.ScoreModel;
  * x_s = m_s x0_hat + sqrt(s_s^2 - lambda^2) eps + sigma z, lambda^2 = eta^2 betaTilde(t, s), with a free variance
  * sigma^2(t, s) and no noise on a step into s_s = 0 (the data). Every discrete sampler is a case: DDPM (eta = 1,
  * sigma^2 = beta or betaTilde, as in Ho et al.; learned, as in Nichol and Dhariwal), DDIM (sigma^2 = lambda^2, eta = 0
- * deterministic), Analytic-DPM (sigma^2 = sigma*^2). On a sub-sequence grid it is improved-diffusion's respaced
+ * deterministic), Analytic-DPM (sigma^2 = sigma*^2, isotropic, or per coordinate sigma_j^2 for its diagonal
+ * version, where sigma z becomes diag(sigma_j) z). On a sub-sequence grid it is improved-diffusion's respaced
  * sampler; on a continuous kernel (VP, sub-VP, VE) it runs through m(t) and s(t) alone.
  */
 public final class GeneralisedReverse extends GridSampler {
 
     private final double eta;
-    private final ReverseVariance variance; // null: learned
+    private final ReverseVariance variance; // null: learned or per dimension
+    private final PerDimensionVariance perDimension; // null: one variance for every coordinate
     private final X0Transform x0Transform;
     private final String name;
 
+    /** A per-coordinate variance sigma_j^2(t, s) &gt;= 0, j over the entries of one sample (its d = prod(sampleShape) entries, row-major). */
+    @FunctionalInterface
+    public interface PerDimensionVariance {
+
+        /** sigma_j^2(t, s) for every entry j of a sample. */
+        double[] sigmaSquared(double t, double s);
+    }
+
     private GeneralisedReverse(double eta, ReverseVariance variance, X0Transform x0Transform, String name) {
+        this(eta, variance, null, x0Transform, name);
+    }
+
+    private GeneralisedReverse(double eta, ReverseVariance variance, PerDimensionVariance perDimension, X0Transform x0Transform, String name) {
         this.eta = NonMarkovianPosterior.requireEta(eta);
         this.variance = variance;
+        this.perDimension = perDimension;
         this.x0Transform = x0Transform;
         this.name = name;
     }
@@ -60,9 +75,15 @@ public final class GeneralisedReverse extends GridSampler {
         return new GeneralisedReverse(eta, variance, X0Transform.NONE, name);
     }
 
+    /** The mean of q_lambda with eta in [0, 1] and a per-coordinate variance sigma_j^2(t, s) (Analytic-DPM's diagonal case), named for tables. */
+    public static GeneralisedReverse perDimension(double eta, PerDimensionVariance variance, String name) {
+        Arguments.allNonNull("variance, name", variance, name);
+        return new GeneralisedReverse(eta, null, variance, X0Transform.NONE, name);
+    }
+
     /** The same sampler with x0_hat transformed (clipped or thresholded) before each step. */
     public GeneralisedReverse withX0(X0Transform transform) {
-        return new GeneralisedReverse(eta, variance, transform, name + (transform == X0Transform.NONE ? "" : ", x0 transformed"));
+        return new GeneralisedReverse(eta, variance, perDimension, transform, name + (transform == X0Transform.NONE ? "" : ", x0 transformed"));
     }
 
     public double eta() {
@@ -81,7 +102,7 @@ public final class GeneralisedReverse extends GridSampler {
 
     @Override
     protected void check(ScoreModel model, TimeGrid grid) {
-        if (variance == null && !(model instanceof LearnedVarianceModel)) {
+        if (variance == null && perDimension == null && !(model instanceof LearnedVarianceModel)) {
             throw new IllegalArgumentException(name + " needs a LearnedVarianceModel (eps and v outputs), not " + model.getClass().getSimpleName());
         }
         for (int k = 1; k < grid.steps(); k++) { // every step but the last must leave noise: m(s) > 0 and s(s) > 0
@@ -96,10 +117,9 @@ public final class GeneralisedReverse extends GridSampler {
     protected NDArray step(ScoreModel model, TimeGrid grid, NDArray x, double t, double s, Noise noise) {
         PerturbationKernel kernel = model.kernel();
         NDArray eps = model.epsilon(x, t);
-        double sigmaSquared = variance == null ? Double.NaN : variance.sigmaSquared(kernel, t, s);
-        NDArray z = kernel.std(s) > 0 && (variance == null || sigmaSquared > 0) ? noise.normal(x.getManager(), x.getShape()) : null;
-        NDArray sigma = variance == null ? learnedSigma((LearnedVarianceModel) model, x, t, s) : null;
-        return update(kernel, x, t, s, eps, z, sigma != null ? sigma : x.getManager().create((float) Math.sqrt(sigmaSquared)));
+        NDArray sigma = variance == null && perDimension == null ? learnedSigma((LearnedVarianceModel) model, x, t, s) : givenSigma(kernel, x, t, s);
+        NDArray z = kernel.std(s) > 0 && sigma.max().getFloat() > 0 ? noise.normal(x.getManager(), x.getShape()) : null;
+        return update(kernel, x, t, s, eps, z, sigma);
     }
 
     /**
@@ -107,11 +127,30 @@ public final class GeneralisedReverse extends GridSampler {
      * null, when s(s) = 0 or sigma^2 = 0), for users who write their own loops: x_s as in the class comment.
      */
     public NDArray step(PerturbationKernel kernel, NDArray xt, double t, double s, NDArray eps, NDArray z) {
-        if (variance == null) {
+        if (variance == null && perDimension == null) {
             throw new IllegalArgumentException(name + ": a learned variance needs the model's v as well as eps; run it on a LearnedVarianceModel");
         }
-        double sigmaSquared = variance.sigmaSquared(kernel, t, s);
-        return update(kernel, xt, t, s, eps, z, xt.getManager().create((float) Math.sqrt(sigmaSquared)));
+        return update(kernel, xt, t, s, eps, z, givenSigma(kernel, xt, t, s));
+    }
+
+    /** sigma on the step from t to s: sqrt(sigma^2(t, s)) as a scalar, or sqrt(sigma_j^2(t, s)) shaped as one sample of x (n, ...). */
+    private NDArray givenSigma(PerturbationKernel kernel, NDArray x, double t, double s) {
+        if (perDimension == null) {
+            return x.getManager().create((float) Math.sqrt(variance.sigmaSquared(kernel, t, s)));
+        }
+        double[] sigmaSquared = perDimension.sigmaSquared(t, s);
+        ai.djl.ndarray.types.Shape sample = x.getShape().slice(1);
+        if (sigmaSquared.length != sample.size()) {
+            throw new IllegalArgumentException(name + ": " + sigmaSquared.length + " variances for samples of shape " + sample + " (" + sample.size() + " entries)");
+        }
+        float[] sigma = new float[sigmaSquared.length];
+        for (int j = 0; j < sigma.length; j++) {
+            if (!(sigmaSquared[j] >= 0) || Double.isInfinite(sigmaSquared[j])) {
+                throw new IllegalArgumentException(name + ": sigma_" + j + "^2 = " + sigmaSquared[j] + " at t = " + t + " must be finite and >= 0");
+            }
+            sigma[j] = (float) Math.sqrt(sigmaSquared[j]); // sigma_j = sqrt(sigma_j^2(t, s))
+        }
+        return x.getManager().create(sigma, sample);
     }
 
     private NDArray update(PerturbationKernel kernel, NDArray xt, double t, double s, NDArray eps, NDArray z, NDArray sigma) {
