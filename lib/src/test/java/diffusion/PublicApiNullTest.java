@@ -58,17 +58,6 @@ class PublicApiNullTest {
             "report.ImageSamplerStudy$Entry#<init>(shown)", // null when no samples are kept
             "report.Parameters#of(overrides)"); // null or blank: no overrides
 
-    /**
-     * Refusals still missing in files other sessions own (listed in the session's report): each must still fail, so
-     * the list shrinks as they are fixed.
-     */
-    private static final Set<String> KNOWN_GAPS = Set.of(
-            "train.EpsTrainer#<init>(manager)", // helper c/d's file: sde.requireTime and network.initialize run first
-            "train.EpsTrainer#<init>(network)",
-            "train.EpsTrainer#<init>(sde)",
-            "train.EpsTrainer#<init>(schedule)",
-            "train.EpsTrainer#<init>(config)");
-
     private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_]");
 
     /** One reference parameter of one public constructor or factory. */
@@ -251,7 +240,7 @@ class PublicApiNullTest {
     Stream<DynamicTest> everyReferenceParameterRefusesNullByName() throws Exception {
         List<Probe> probes = probes();
         assertTrue(probes.size() >= 300, probes.size() + " reference parameters found: is the class path scan broken?");
-        return probes.stream().filter(p -> !NULLABLE.contains(p.key()) && !KNOWN_GAPS.contains(p.key()))
+        return probes.stream().filter(p -> !NULLABLE.contains(p.key()))
                 .map(p -> dynamicTest(p.key(), () -> {
                     String problem = problem(p);
                     assertTrue(problem == null, problem);
@@ -259,18 +248,9 @@ class PublicApiNullTest {
     }
 
     @Test
-    void everyKnownGapIsStillOne() throws Exception {
-        List<Probe> probes = probes();
-        for (String gap : KNOWN_GAPS) {
-            assertTrue(probes.stream().anyMatch(p -> p.key().equals(gap) && problem(p) != null),
-                    gap + " refuses null by name in every overload now: remove it from KNOWN_GAPS");
-        }
-    }
-
-    @Test
     void everyListedParameterIsAPublicReferenceParameter() throws Exception {
         Set<String> all = probes().stream().map(Probe::key).collect(Collectors.toCollection(TreeSet::new));
-        for (String listed : Stream.concat(NULLABLE.stream(), KNOWN_GAPS.stream()).toList()) {
+        for (String listed : NULLABLE) {
             assertTrue(all.contains(listed), listed + " is listed but is no reference parameter of a public constructor or factory");
         }
     }

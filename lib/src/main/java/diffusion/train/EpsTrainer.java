@@ -43,7 +43,7 @@ public final class EpsTrainer<N extends TimeNetwork> {
 
     /** L_simple over schedule. Initialises network (seeded by config.seed()) and its EMA copy in manager, which owns their weights. */
     public EpsTrainer(NDManager manager, N network, NoiseSchedule schedule, TrainingConfig config) {
-        this(manager, network, schedule, TimeConditioning.KERNEL_TIME, config, null, net -> SimpleLoss.objective(net, new ForwardProcess(schedule)));
+        this(nonNull(manager, network, "schedule", schedule, config), network, schedule, TimeConditioning.KERNEL_TIME, config, null, net -> SimpleLoss.objective(net, new ForwardProcess(schedule)));
     }
 
     /**
@@ -52,7 +52,7 @@ public final class EpsTrainer<N extends TimeNetwork> {
      * train(data, labels). Initialises as above.
      */
     public EpsTrainer(NDManager manager, N network, NoiseSchedule schedule, TrainingConfig config, LabelDropout dropout) {
-        this(manager, network, schedule, TimeConditioning.KERNEL_TIME, config, Arguments.nonNull("dropout", dropout),
+        this(nonNull(manager, network, "schedule", schedule, config), network, schedule, TimeConditioning.KERNEL_TIME, config, Arguments.nonNull("dropout", dropout),
                 net -> SimpleLoss.objective(net, new ForwardProcess(schedule), rows -> {
                     NDList split = LabelledRows.split(rows, net.sampleShape());
                     return new NDList(split.get(0), dropout.apply(split.get(1))); // (x_0, y') with y' = K at rate p
@@ -61,7 +61,7 @@ public final class EpsTrainer<N extends TimeNetwork> {
 
     /** Continuous DSM under sde with t ~ U[tMin, T], tMin in [0, T] with s(tMin) &gt; 0; initialises as above. */
     public EpsTrainer(NDManager manager, N network, Sde sde, double tMin, TrainingConfig config) {
-        this(manager, network, sde, TimeConditioning.logSigma(sde), config, sde.requireTime("tMin", tMin));
+        this(nonNull(manager, network, "sde", sde, config), network, sde, TimeConditioning.logSigma(sde), config, sde.requireTime("tMin", tMin));
     }
 
     /**
@@ -69,12 +69,18 @@ public final class EpsTrainer<N extends TimeNetwork> {
      * scoreModel() alike) instead of log sigma(t): e.g. the former tau = 1000 t, for a before/after comparison.
      */
     public EpsTrainer(NDManager manager, N network, Sde sde, double tMin, TimeConditioning conditioning, TrainingConfig config) {
-        this(manager, network, sde, Arguments.nonNull("conditioning", conditioning), config, sde.requireTime("tMin", tMin));
+        this(nonNull(manager, network, "sde", sde, config), network, sde, Arguments.nonNull("conditioning", conditioning), config, sde.requireTime("tMin", tMin));
     }
 
     /** As above with the network reading tau(t) = conditioning in the loss and in scoreModel() alike. */
     private EpsTrainer(NDManager manager, N network, Sde sde, TimeConditioning conditioning, TrainingConfig config, double tMin) {
         this(manager, network, sde, conditioning, config, null, continuous(sde, conditioning, tMin));
+    }
+
+    /** The manager, after refusing a null manager, network, kernel (named as the caller's parameter) or config. */
+    private static NDManager nonNull(NDManager manager, TimeNetwork network, String kernelName, PerturbationKernel kernel, TrainingConfig config) {
+        Arguments.allNonNull("manager, network, " + kernelName + ", config", manager, network, kernel, config);
+        return manager;
     }
 
     @SuppressWarnings("unchecked") // sameArchitecture() is of the network's class (TimeNetwork's contract), checked below
