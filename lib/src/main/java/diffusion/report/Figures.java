@@ -43,6 +43,9 @@ public final class Figures {
     /** The most data points (over all series of all charts) a figure may have to be saved as SVG as well as PNG. */
     public static final int SVG_POINT_LIMIT = 5000;
 
+    /** The largest SVG kept beside the PNG, in bytes: a bigger one (dense grids, long curves) is left out, PNG only. */
+    public static final int SVG_BYTE_LIMIT = 512 * 1024;
+
     private Figures() {}
 
     /** A square-ish scatter chart of the 2D points (n, 2), as one series named seriesName. */
@@ -131,21 +134,23 @@ public final class Figures {
         return image;
     }
 
-    /** Writes results/figures/NAME.png, and NAME.svg up to SVG_POINT_LIMIT points, of chart; returns the rendered image. */
+    /** Writes results/figures/NAME.png, and NAME.svg up to SVG_POINT_LIMIT points and SVG_BYTE_LIMIT bytes, of chart; returns the image. */
     public static BufferedImage save(String name, Chart<?, ?> chart) {
         return saveGrid(name, 1, chart);
     }
 
     /**
      * Writes results/figures/NAME.png of {@link #grid}(columns, charts), and NAME.svg when the charts hold at most
-     * SVG_POINT_LIMIT points (otherwise an SVG left by an earlier run is removed); returns the image.
+     * SVG_POINT_LIMIT points and the document has at most SVG_BYTE_LIMIT bytes (otherwise an SVG left by an earlier run
+     * is removed); returns the image.
      */
     public static BufferedImage saveGrid(String name, int columns, Chart<?, ?>... charts) {
         Layout layout = new Layout(columns, charts);
         BufferedImage image = grid(columns, charts);
         writePng(Results.file(Results.figures(), name, "png"), image);
         Path svg = Results.file(Results.figures(), name, "svg");
-        if (points(charts) > SVG_POINT_LIMIT) {
+        byte[] document = points(charts) > SVG_POINT_LIMIT ? null : svgDocument(layout);
+        if (document == null || document.length > SVG_BYTE_LIMIT) {
             try {
                 Files.deleteIfExists(svg);
             } catch (IOException e) {
@@ -153,11 +158,21 @@ public final class Figures {
             }
             return image;
         }
+        AtomicFile.write(svg, out -> out.write(document));
+        return image;
+    }
+
+    /** The SVG document of the laid-out charts. */
+    private static byte[] svgDocument(Layout layout) {
         VectorGraphics2D vector = new VectorGraphics2D();
         layout.paint(vector);
-        AtomicFile.write(svg, out -> new SVGProcessor().getDocument(vector.getCommands(),
-                new PageSize(0, 0, layout.width(), layout.height())).writeTo(out));
-        return image;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            new SVGProcessor().getDocument(vector.getCommands(), new PageSize(0, 0, layout.width(), layout.height())).writeTo(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render the SVG", e);
+        }
+        return bytes.toByteArray();
     }
 
     /** The number of data points over all series of the XY charts among charts. */

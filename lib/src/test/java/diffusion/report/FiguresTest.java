@@ -20,8 +20,8 @@ class FiguresTest extends RedirectedResults {
     void savedScatterWritesPngAndSvgHeadless() throws Exception {
         assertTrue(java.awt.GraphicsEnvironment.isHeadless());
         try (NDManager manager = NDManager.newBaseManager()) {
-            XYChart chart = Figures.scatter("two moons", "data", Toy2D.byName("two_moons").sample(manager, 2000, 1));
-            Figures.addScatter(chart, "samples", Toy2D.byName("rings").sample(manager, 2000, 2));
+            XYChart chart = Figures.scatter("two moons", "data", Toy2D.byName("two_moons").sample(manager, 200, 1));
+            Figures.addScatter(chart, "samples", Toy2D.byName("rings").sample(manager, 200, 2));
             BufferedImage image = Figures.save("scatter", chart);
             assertEquals(Figures.WIDTH, image.getWidth());
             BufferedImage png = ImageIO.read(temporary.resolve("figures/scatter.png").toFile());
@@ -32,18 +32,23 @@ class FiguresTest extends RedirectedResults {
         }
     }
 
-    /** Past SVG_POINT_LIMIT points a figure is PNG only, and a stale SVG of the same name from an earlier run goes. */
+    /**
+     * Past SVG_POINT_LIMIT points, or past SVG_BYTE_LIMIT bytes of SVG, a figure is PNG only, and a stale SVG of the
+     * same name from an earlier run goes.
+     */
     @Test
-    void aFigureWithMorePointsThanTheLimitIsSavedAsPngOnly() throws Exception {
+    void aLargeFigureIsSavedAsPngOnly() throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
-            XYChart small = Figures.scatter("small", "data", Toy2D.byName("rings").sample(manager, Figures.SVG_POINT_LIMIT, 1));
-            Figures.save("cloud", small);
-            assertTrue(Files.exists(temporary.resolve("figures/cloud.svg")), "at the limit the SVG is written");
+            Figures.save("cloud", Figures.scatter("small", "data", Toy2D.byName("rings").sample(manager, 200, 1)));
+            assertTrue(Files.exists(temporary.resolve("figures/cloud.svg")), "a small figure has its SVG");
             XYChart large = Figures.scatter("large", "data", Toy2D.byName("rings").sample(manager, Figures.SVG_POINT_LIMIT / 2, 2));
             Figures.addScatter(large, "more", Toy2D.byName("rings").sample(manager, Figures.SVG_POINT_LIMIT / 2 + 1, 3));
             Figures.save("cloud", large);
             assertTrue(Files.exists(temporary.resolve("figures/cloud.png")));
             assertFalse(Files.exists(temporary.resolve("figures/cloud.svg")), "one point over the limit: PNG only");
+            Figures.save("cloud", Figures.scatter("small", "data", Toy2D.byName("rings").sample(manager, 200, 1)));
+            Figures.save("cloud", Figures.scatter("heavy", "data", Toy2D.byName("rings").sample(manager, Figures.SVG_POINT_LIMIT, 4)));
+            assertFalse(Files.exists(temporary.resolve("figures/cloud.svg")), "at the point limit a scatter's SVG passes SVG_BYTE_LIMIT: PNG only");
         }
     }
 
