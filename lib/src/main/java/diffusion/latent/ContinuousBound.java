@@ -65,6 +65,39 @@ public final class ContinuousBound {
         return error.mul(0.5 * schedule.gammaDerivative(t) * schedule.snr(t)); // -1/2 SNR'(t) ||x - xhat||^2
     }
 
+    /** Monte Carlo moments of the single-draw estimate Lhat: E Lhat (= L_inf) and E Lhat^2, each with its standard error. */
+    public record DrawMoments(MonteCarlo.Estimate first, MonteCarlo.Estimate second) {
+
+        /** Var Lhat = E Lhat^2 - (E Lhat)^2 from the two means. */
+        public double variance() {
+            return second.mean() - first.mean() * first.mean();
+        }
+    }
+
+    /**
+     * Unstratified Monte Carlo of Lhat (what a schedule's variance is about): K &gt;= 2 times t ~ U[0, 1], m &gt;= 1 fresh pairs
+     * (x, eps) at each (seeded); the means over the K times of each time's mean of Lhat and of Lhat^2, with their
+     * standard errors over the K independent times.
+     */
+    public static DrawMoments uniformDraws(NDManager manager, ScoreModel model, DataSource data, int times, int m, long seed) {
+        Arguments.allNonNull("manager, model, data", manager, model, data);
+        schedule(model, data);
+        Arguments.size("times", times, 2);
+        Arguments.derivedSize("m", Arguments.size("m", m, 1), "denoiser evaluations (times x m)", (long) times * m, Arguments.MAX_ENTRIES);
+        Noise noise = Noise.seeded(seed);
+        float[] t = noise.uniform(manager, new Shape(times)).toFloatArray();
+        double[] firsts = new double[times];
+        double[] seconds = new double[times];
+        for (int k = 0; k < times; k++) {
+            try (NDManager step = manager.newSubManager()) {
+                NDArray d = draws(step, model, data, t[k], m, seed + 1 + k, noise);
+                firsts[k] = d.mean().getFloat();
+                seconds[k] = d.square().mean().getFloat();
+            }
+        }
+        return new DrawMoments(MonteCarlo.estimate(firsts), MonteCarlo.estimate(seconds));
+    }
+
     /** The model's MonotoneGamma kernel, after refusing another kernel or data of another dimension. */
     private static MonotoneGamma schedule(ScoreModel model, DataSource data) {
         if (!(model.kernel() instanceof MonotoneGamma schedule)) {

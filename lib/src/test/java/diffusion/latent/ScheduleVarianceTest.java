@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import diffusion.ManagedTest;
-import diffusion.Noise;
 import diffusion.data.GaussianMixture;
 import diffusion.score.GaussianMixtureOracle;
 import org.junit.jupiter.api.Test;
@@ -32,27 +29,15 @@ class ScheduleVarianceTest extends ManagedTest {
 
     /**
      * Proposition: E Lhat^2 = 1/4 int gamma'^2 e^{-2 gamma} e_4 dt. 400 uniform t's, 50 pairs each, of
-     * ContinuousBound.draws under a random schedule: the mean of Lhat^2 (SE from the 400 per-t means, the t's being
+     * ContinuousBound.uniformDraws under a random schedule: the mean of Lhat^2 (SE from the 400 per-t means, the t's being
      * independent) lies within 4 SE of secondMoment, and the mean of Lhat within 4 SE of L_inf.
      */
     @Test
     void theSecondMomentIsWhatTheDrawsGive() {
         MonotoneGamma schedule = MonotoneGamma.random(manager, -6, 8, 4, 3);
-        GaussianMixtureOracle oracle = new GaussianMixtureOracle(DATA, schedule);
-        Noise noise = Noise.seeded(4);
-        int clusters = 400;
-        double[] squares = new double[clusters];
-        double[] means = new double[clusters];
-        float[] ts = noise.uniform(manager, new ai.djl.ndarray.types.Shape(clusters)).toFloatArray();
-        for (int k = 0; k < clusters; k++) {
-            try (NDManager step = manager.newSubManager()) {
-                NDArray draws = ContinuousBound.draws(step, oracle, DATA, ts[k], 50, 100 + k, noise);
-                squares[k] = draws.square().mean().getFloat();
-                means[k] = draws.mean().getFloat();
-            }
-        }
-        var second = diffusion.metrics.MonteCarlo.estimate(squares);
-        var first = diffusion.metrics.MonteCarlo.estimate(means);
+        var moments = ContinuousBound.uniformDraws(manager, new GaussianMixtureOracle(DATA, schedule), DATA, 400, 50, 4);
+        var second = moments.second();
+        var first = moments.first();
         assertEquals(EXACT.secondMoment(schedule), second.mean(), 4 * second.standardError(), "E Lhat^2, SE " + second.standardError());
         assertEquals(EXACT.mean(), first.mean(), 4 * first.standardError(), "E Lhat, SE " + first.standardError());
     }
