@@ -68,6 +68,11 @@ public final class ContinuousBound {
     /** Monte Carlo moments of the single-draw estimate Lhat: E Lhat (= L_inf) and E Lhat^2, each with its standard error. */
     public record DrawMoments(MonteCarlo.Estimate first, MonteCarlo.Estimate second) {
 
+        /** Refuses a null estimate, naming it. */
+        public DrawMoments {
+            Arguments.allNonNull("first, second", first, second);
+        }
+
         /** Var Lhat = E Lhat^2 - (E Lhat)^2 from the two means. */
         public double variance() {
             return second.mean() - first.mean() * first.mean();
