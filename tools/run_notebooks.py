@@ -177,7 +177,7 @@ def main():
     parser.add_argument("--logs", type=Path, required=True, help="folder for kernel logs")
     parser.add_argument("--quick", action="store_true", help="quick mode (WORKBENCH_QUICK=1)")
     parser.add_argument("--publish", action="store_true", help="update RESULTS/manifest.csv and README.md")
-    parser.add_argument("--cell-timeout", type=int, help="seconds per cell (default 600 quick, 1800 full)")
+    parser.add_argument("--cell-timeout", type=int, help="seconds per cell (default 600 quick, 3600 full)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a parameter of the notebooks' parameters cells (repeatable); such a run "
                              "goes to RESULTS/runs/NAME/<parameters>/, never over RESULTS/notebooks")
@@ -205,7 +205,7 @@ def main():
     args.logs.mkdir(parents=True, exist_ok=True)
     os.environ["WORKBENCH_QUICK"] = "1" if args.quick else "0"
     mode = "quick" if args.quick else "full"
-    cell_timeout = args.cell_timeout or (600 if args.quick else 1800)
+    cell_timeout = args.cell_timeout or (600 if args.quick else 3600)
 
     rows, failures, checks = [], [], {}
     for i, (path, declared, values, root) in enumerate(plan, 1):
