@@ -24,9 +24,23 @@ public final class Environment {
                 row("Java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"),
                 row("OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " (" + System.getProperty("os.arch") + ")"),
                 row("Processors", String.valueOf(Runtime.getRuntime().availableProcessors())),
+                row("CPU kernels", kernels()),
                 row("Seed", String.valueOf(seed)),
                 row("Run mode", RunMode.name()));
         return "<pre>" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</pre>";
+    }
+
+    /**
+     * The settings that decide the CPU kernels and so the last bits of every number (set by ./workbench): oneDNN's
+     * instruction-set cap ONEDNN_MAX_CPU_ISA, MKL's code path MKL_CBWR, PyTorch's intra-op threads.
+     */
+    public static String kernels() {
+        return "ONEDNN_MAX_CPU_ISA=" + setting(System.getenv("ONEDNN_MAX_CPU_ISA")) + ", MKL_CBWR=" + setting(System.getenv("MKL_CBWR"))
+                + ", PyTorch threads " + setting(System.getProperty("ai.djl.pytorch.num_threads"));
+    }
+
+    private static String setting(String value) {
+        return value == null || value.isEmpty() ? "(unset)" : value;
     }
 
     /**

@@ -19,6 +19,15 @@ class EnvironmentTest {
         assertTrue(html.contains(Engine.getInstance().getGpuCount() > 0 ? "CUDA device(s)" : "CPU (no GPU visible to DJL)"), html);
         assertTrue(html.contains(System.getProperty("java.version")), html);
         assertTrue(html.contains("Seed:") && html.contains("42") && html.contains(RunMode.name()), html);
+        assertTrue(html.contains("CPU kernels:") && html.contains(Environment.kernels()), html);
+    }
+
+    @Test
+    void kernelsNameTheIsaCapTheMklPathAndTheThreads() {
+        String isa = System.getenv("ONEDNN_MAX_CPU_ISA");
+        String kernels = Environment.kernels();
+        assertTrue(kernels.startsWith("ONEDNN_MAX_CPU_ISA=" + (isa == null || isa.isEmpty() ? "(unset)" : isa) + ", MKL_CBWR="), kernels);
+        assertTrue(kernels.contains("PyTorch threads "), kernels);
     }
 
     @Test
